@@ -1,0 +1,58 @@
+/// Recognises paragraphs that are page furniture rather than article text: comment notices,
+/// share buttons, advertising labels, newsletter prompts, copyright lines. Only short paragraphs
+/// are candidates, and only whole-paragraph matches count, so a real sentence that merely
+/// mentions "advertisement" is never removed.
+enum Boilerplate {
+    static func isBoilerplate(_ paragraph: String) -> Bool {
+        guard paragraph.count <= 200 else { return false }
+        let key = normalizedKey(paragraph)
+        if key.isEmpty { return true }
+        if exactPhrases.contains(key) { return true }
+        if prefixes.contains(where: { key.hasPrefix($0) }) { return true }
+        return fragments.contains(where: { key.contains($0) })
+    }
+
+    /// Lower-case, curly quotes straightened, trailing punctuation and decoration dropped.
+    private static func normalizedKey(_ paragraph: String) -> String {
+        var key = paragraph.lowercased()
+            .replacingOccurrences(of: "\u{2019}", with: "'")
+            .replacingOccurrences(of: "\u{2018}", with: "'")
+        while let last = key.last, last.isPunctuation || last.isWhitespace || last.isSymbol, last != ")" {
+            key.removeLast()
+        }
+        while let first = key.first, first.isWhitespace || first == "•" || first == "|" || first == "-" {
+            key.removeFirst()
+        }
+        return key
+    }
+
+    private static let exactPhrases: Set<String> = [
+        "comments are closed", "comments", "leave a comment", "leave a reply", "add a comment",
+        "advertisement", "advertisements", "ad", "sponsored", "sponsored content", "paid content",
+        "story continues below advertisement", "article continues below advertisement",
+        "continue reading", "continue reading below", "read more", "read full article", "see more",
+        "share", "share this", "share this article", "share this story", "share this post",
+        "share on facebook", "share on twitter", "share via email", "tweet", "email", "print",
+        "click to share", "related", "related articles", "related stories", "related content",
+        "recommended", "recommended for you", "you may also like", "trending", "most popular",
+        "subscribe", "subscribe now", "sign up", "log in", "sign in", "skip to content",
+        "skip to main content", "back to top", "all rights reserved", "loading", "menu",
+        "listen to this article", "view comments", "show comments",
+    ]
+
+    private static let prefixes: [String] = [
+        "copyright ©", "copyright (c)", "copyright 19", "copyright 20", "©", "(c) 19", "(c) 20",
+        "sign up for", "subscribe to our", "subscribe to the", "follow us on", "follow us:",
+        "click here to", "click here for", "read more:", "read more at", "read also:", "related:",
+        "see also:", "more:", "also read:", "filed under:", "tags:", "topics:", "image:", "photo:",
+        "(photo:", "photo credit:", "image source:", "image credit:", "getty images",
+        "join the conversation", "we use cookies", "this site uses cookies", "have a news tip",
+        "want more news like this", "download our app", "get our newsletter",
+    ]
+
+    private static let fragments: [String] = [
+        "all rights reserved",
+        "may not be published, broadcast, rewritten or redistributed",
+        "may not be published, broadcast, rewritten, or redistributed",
+    ]
+}

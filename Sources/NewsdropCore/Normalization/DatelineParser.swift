@@ -1,0 +1,65 @@
+/// Finds the wire-service dateline that opens a story — "WASHINGTON (AP) — …",
+/// "KYIV, Ukraine (Reuters) - …", "LONDON — …" — so that it becomes metadata instead of body.
+///
+/// The place must be written in capitals (its first part; a following ", Region" part is
+/// capitalised words), and without an agency in parentheses only a real dash (— or –)
+/// counts as the separator, so an ordinary opening sentence is never taken for a dateline.
+enum DatelineParser {
+    static func split(_ paragraph: String) -> (dateline: Dateline, rest: String)? {
+        let window = paragraph.prefix(120)
+        guard let (headEnd, restStart, strongDash) = separator(in: window) else { return nil }
+        var head = window[..<headEnd].trimmingWhitespace()
+        let rest = paragraph[restStart...].trimmingWhitespace()
+        guard !rest.isEmpty else { return nil }
+
+        var agency: String?
+        if head.hasSuffix(")"), let open = head.lastIndex(of: "(") {
+            let inside = head[head.index(after: open)..<head.index(before: head.endIndex)].trimmingWhitespace()
+            guard isAgency(inside) else { return nil }
+            agency = inside
+            head = head[..<open].trimmingWhitespace()
+        }
+        if head.hasSuffix(",") { head.removeLast() }
+        guard agency != nil || strongDash, isPlace(head) else { return nil }
+        return (Dateline(place: head, agency: agency), rest)
+    }
+
+    /// The first dash that separates a dateline: "—", "–", " -- " or " - ".
+    private static func separator(in text: Substring) -> (Substring.Index, Substring.Index, strong: Bool)? {
+        var index = text.startIndex
+        while index < text.endIndex {
+            let character = text[index]
+            let next = text.index(after: index)
+            if character == "—" || character == "–" {
+                return (index, next, true)
+            }
+            if character == "-", index > text.startIndex, text[text.index(before: index)] == " " {
+                if next < text.endIndex, text[next] == " " { return (index, next, false) }
+                if next < text.endIndex, text[next] == "-" {
+                    let after = text.index(after: next)
+                    if after < text.endIndex, text[after] == " " { return (index, after, false) }
+                }
+            }
+            index = next
+        }
+        return nil
+    }
+
+    private static func isPlace(_ head: String) -> Bool {
+        let parts = head.split(separator: ",", omittingEmptySubsequences: false)
+        guard let city = parts.first, parts.count <= 3 else { return false }
+        let cityLetters = city.filter(\.isLetter)
+        guard city.count <= 40, cityLetters.count >= 2, cityLetters.allSatisfy(\.isUppercase),
+              city.allSatisfy({ $0.isLetter || " .'’-".contains($0) }) else { return false }
+        return parts.dropFirst().allSatisfy { part in
+            let region = part.trimmingWhitespace()
+            return !region.isEmpty && region.count <= 30 && region.first!.isUppercase
+                && region.allSatisfy { $0.isLetter || " .'’-".contains($0) }
+        }
+    }
+
+    private static func isAgency(_ text: String) -> Bool {
+        !text.isEmpty && text.count <= 40 && text.first!.isLetter
+            && text.allSatisfy { $0.isLetter || " .&-".contains($0) }
+    }
+}
