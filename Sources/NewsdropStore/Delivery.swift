@@ -1,0 +1,64 @@
+import NewsdropCore
+
+/// One input handed to the store: a dropped file or a fetched URL, with what parsing made of it.
+public struct Delivery: Sendable {
+    public enum Origin: String, Sendable {
+        case file
+        case url
+    }
+
+    public enum Content: Sendable {
+        /// The articles the input held (one, or one per JSON line), each parsed or failed.
+        case items([DocumentParser.Item])
+        /// The input as a whole could not be read or parsed.
+        case failed(IngestFailure)
+    }
+
+    /// Identifies this delivery for good: recording the same key twice (a replay after a crash)
+    /// changes nothing the second time.
+    public var key: String
+    public var origin: Origin
+    /// The file's name as it was dropped, or the URL.
+    public var name: String
+    public var receivedAt: Timestamp
+    /// SHA-256 of the raw bytes; nil when they could not be read.
+    public var rawSHA256: String?
+    /// The raw bytes, when the store keeps raw inputs itself.
+    public var rawBytes: [UInt8]?
+    public var content: Content
+
+    public init(key: String, origin: Origin, name: String, receivedAt: Timestamp, rawSHA256: String?,
+                rawBytes: [UInt8]? = nil, content: Content) {
+        self.key = key
+        self.origin = origin
+        self.name = name
+        self.receivedAt = receivedAt
+        self.rawSHA256 = rawSHA256
+        self.rawBytes = rawBytes
+        self.content = content
+    }
+}
+
+/// What recording did with one article of a delivery.
+public enum ItemOutcome: Sendable, Equatable {
+    /// A new article; `revisionOf` links an earlier article with the same canonical URL.
+    case added(articleID: Int64, revisionOf: Int64?)
+    /// The same canonical text was already stored: a sighting of that article was added.
+    case exactDuplicate(articleID: Int64)
+    /// Recorded as a failure with its reason.
+    case failed(IngestFailure)
+    /// This item was recorded as a sighting of the article before: the input is being replayed
+    /// after a crash. (A replayed failure comes back as `.failed` with its recorded reason.)
+    case alreadyRecorded(articleID: Int64)
+}
+
+/// The outcome of every item of one delivery, in item order.
+public struct DeliveryOutcome: Sendable {
+    public var key: String
+    public var items: [(index: Int, outcome: ItemOutcome)]
+
+    /// True when no item became an article or a sighting: the input belongs in `failed/`.
+    public var isFailure: Bool {
+        items.allSatisfy { if case .failed = $0.outcome { true } else { false } }
+    }
+}

@@ -1,0 +1,69 @@
+import GRDB
+
+/// The database schema, as an ordered list of migrations. A migration, once released, never
+/// changes: later versions add new ones. `docs/schema.md` explains every table and column.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: articles, sightings, failures, raw inputs") { db in
+            try db.execute(sql: """
+                CREATE TABLE articles (
+                    id              INTEGER PRIMARY KEY,
+                    sha256          TEXT NOT NULL UNIQUE,
+                    title           TEXT,
+                    text            TEXT NOT NULL,
+                    url             TEXT,
+                    canonical_url   TEXT,
+                    published_at    TEXT,
+                    published_raw   TEXT,
+                    author          TEXT,
+                    outlet          TEXT,
+                    language        TEXT,
+                    external_id     TEXT,
+                    dateline_place  TEXT,
+                    dateline_agency TEXT,
+                    word_count      INTEGER NOT NULL,
+                    received_at     TEXT NOT NULL,
+                    revision_of     INTEGER REFERENCES articles(id)
+                ) STRICT;
+                CREATE INDEX articles_by_canonical_url ON articles(canonical_url) WHERE canonical_url IS NOT NULL;
+                CREATE INDEX articles_by_received_at ON articles(received_at);
+                CREATE INDEX articles_by_published_at ON articles(published_at);
+
+                CREATE TABLE sightings (
+                    id          INTEGER PRIMARY KEY,
+                    article_id  INTEGER NOT NULL REFERENCES articles(id),
+                    delivery    TEXT NOT NULL,
+                    item        INTEGER NOT NULL,
+                    origin      TEXT NOT NULL CHECK (origin IN ('file', 'url')),
+                    name        TEXT NOT NULL,
+                    received_at TEXT NOT NULL,
+                    raw_sha256  TEXT NOT NULL,
+                    UNIQUE (delivery, item)
+                ) STRICT;
+                CREATE INDEX sightings_by_article ON sightings(article_id);
+
+                CREATE TABLE failures (
+                    id          INTEGER PRIMARY KEY,
+                    delivery    TEXT NOT NULL,
+                    item        INTEGER NOT NULL,
+                    origin      TEXT NOT NULL CHECK (origin IN ('file', 'url')),
+                    name        TEXT NOT NULL,
+                    stage       TEXT NOT NULL,
+                    reason      TEXT NOT NULL,
+                    failed_at   TEXT NOT NULL,
+                    raw_sha256  TEXT,
+                    UNIQUE (delivery, item)
+                ) STRICT;
+                CREATE INDEX failures_by_raw_sha256 ON failures(raw_sha256);
+
+                CREATE TABLE raw_inputs (
+                    sha256    TEXT PRIMARY KEY,
+                    bytes     BLOB NOT NULL,
+                    stored_at TEXT NOT NULL
+                ) STRICT;
+                """)
+        }
+        return migrator
+    }
+}
