@@ -1,0 +1,45 @@
+import Logging
+import NewsdropStore
+
+/// The one log line written for each input file.
+enum IngestLog {
+    static func record(claim: Claim, outcome: DeliveryOutcome, destination: String, logger: Logger) {
+        if outcome.isFailure, let failure = outcome.items.first?.outcome.failure {
+            logger.warning("failed \(claim.name): \(failure) -> \(destination)")
+            return
+        }
+        let summary = outcome.items.count == 1
+            ? describe(outcome.items[0].outcome)
+            : describeMany(outcome.items.map(\.outcome))
+        logger.info("ingested \(claim.name): \(summary) -> \(destination)")
+        for case (let index, .failed(let failure)) in outcome.items where outcome.items.count > 1 {
+            logger.warning("  \(claim.name) item \(index) failed: \(failure)")
+        }
+    }
+
+    private static func describe(_ outcome: ItemOutcome) -> String {
+        switch outcome {
+        case .added(let id, nil): "article \(id) (new)"
+        case .added(let id, let earlier?): "article \(id) (new, a revision of article \(earlier))"
+        case .exactDuplicate(let id): "a sighting of article \(id) (exact duplicate)"
+        case .alreadyRecorded(let id): "article \(id) (recorded before the last stop)"
+        case .failed(let failure): "failed: \(failure)"
+        }
+    }
+
+    private static func describeMany(_ outcomes: [ItemOutcome]) -> String {
+        var added = 0, duplicates = 0, replayed = 0, failed = 0
+        for outcome in outcomes {
+            switch outcome {
+            case .added: added += 1
+            case .exactDuplicate: duplicates += 1
+            case .alreadyRecorded: replayed += 1
+            case .failed: failed += 1
+            }
+        }
+        var parts = ["\(outcomes.count) items: \(added) new, \(duplicates) exact duplicates"]
+        if replayed > 0 { parts.append("\(replayed) recorded before the last stop") }
+        if failed > 0 { parts.append("\(failed) failed") }
+        return parts.joined(separator: ", ")
+    }
+}

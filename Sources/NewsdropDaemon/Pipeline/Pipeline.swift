@@ -1,0 +1,124 @@
+import Dispatch
+import Foundation
+import Logging
+import NewsdropCore
+import NewsdropStore
+
+/// Turns claimed files into committed records: read and parse in parallel, then one writer
+/// that commits in claim order, in batches, and only then disposes of the files.
+///
+/// Claim order is kept (a reorder buffer in front of the writer) so that, for a given input
+/// order, which copy comes first — and so which article is canonical — never depends on thread
+/// timing. A failed commit leaves every file of the batch in `work/` and is retried with
+/// back-off; nothing is disposed of before its commit.
+final class Pipeline: @unchecked Sendable {
+    private struct Prepared {
+        let claim: Claim
+        let delivery: Delivery
+    }
+
+    private let parseQueue = DispatchQueue(label: "newsdrop.parse", qos: .utility, attributes: .concurrent)
+    private let writerQueue = DispatchQueue(label: "newsdrop.writer")
+    private let store: ArticleStore
+    private let work: DirectoryHandle
+    private let disposer: Disposer
+    private let settings: DaemonSettings
+    private let logger: Logger
+    private let completed: @Sendable (Claim) -> Void
+
+    // Writer state, touched only on `writerQueue`.
+    private var ready: [UInt64: Prepared] = [:]
+    private var nextToCommit: UInt64 = 0
+    private var retryDelay = 0.0
+
+    /// `completed` runs once a claim is committed and its file disposed of.
+    init(store: ArticleStore, layout: StateLayout, settings: DaemonSettings, logger: Logger,
+         completed: @escaping @Sendable (Claim) -> Void) throws {
+        self.store = store
+        work = try DirectoryHandle(path: layout.work)
+        disposer = Disposer(work: work, processed: try DirectoryHandle(path: layout.processed),
+                            failed: try DirectoryHandle(path: layout.failed), disposition: settings.disposition)
+        self.settings = settings
+        self.logger = logger
+        self.completed = completed
+    }
+
+    func submit(_ claim: Claim) {
+        parseQueue.async { [self] in
+            let prepared = Prepared(claim: claim, delivery: prepare(claim))
+            writerQueue.async { [self] in
+                ready[claim.sequence] = prepared
+                if retryDelay == 0 { commitReady() }
+            }
+        }
+    }
+
+    private func prepare(_ claim: Claim) -> Delivery {
+        let bytes = ClaimReader.read(claim, in: work, maximumSize: settings.maximumFileSize)
+        let rawSHA256 = (try? bytes.get()).map(ContentHash.sha256Hex)
+        let content: Delivery.Content
+        switch bytes {
+        case .failure(let failure):
+            content = .failed(failure)
+        case .success(let data):
+            do throws(IngestFailure) {
+                content = .items(try DocumentParser.parse(data, fileName: claim.name.display))
+            } catch {
+                content = .failed(error)
+            }
+        }
+        return Delivery(key: claim.id.display, origin: .file, name: claim.name.display, receivedAt: claim.receivedAt,
+                        rawSHA256: rawSHA256,
+                        rawBytes: settings.keepsRawInputsInDatabase ? try? bytes.get() : nil, content: content)
+    }
+
+    /// Commits the ready claims that are next in order, a batch at a time.
+    private func commitReady() {
+        var batch: [Prepared] = []
+        while batch.count < settings.batchSize, let next = ready.removeValue(forKey: nextToCommit) {
+            batch.append(next)
+            nextToCommit += 1
+        }
+        guard !batch.isEmpty else { return }
+
+        let outcomes: [DeliveryOutcome]
+        do {
+            outcomes = try store.record(batch.map(\.delivery), keepRawInputs: settings.keepsRawInputsInDatabase)
+        } catch {
+            for prepared in batch { ready[prepared.claim.sequence] = prepared }
+            nextToCommit = batch[0].claim.sequence
+            retryDelay = min(max(retryDelay * 2, 0.5), 30)
+            logger.error("cannot commit \(batch.count) file(s), retrying in \(retryDelay) s (the files stay in work/): \(error)")
+            writerQueue.asyncAfter(deadline: .now() + retryDelay) { [self] in commitReady() }
+            return
+        }
+        retryDelay = 0
+        for (prepared, outcome) in zip(batch, outcomes) {
+            finish(prepared, outcome)
+        }
+        if ready[nextToCommit] != nil {
+            writerQueue.async { [self] in commitReady() }
+        }
+    }
+
+    private func finish(_ prepared: Prepared, _ outcome: DeliveryOutcome) {
+        let claim = prepared.claim
+        let failure = outcome.isFailure ? outcome.items.lazy.compactMap(\.outcome.failure).first : nil
+        do {
+            let attempts = failure == nil ? 0
+                : try store.wholeInputFailureCount(rawSHA256: prepared.delivery.rawSHA256, name: prepared.delivery.name)
+            let destination = try disposer.dispose(claim, failure: failure, attempts: attempts)
+            IngestLog.record(claim: claim, outcome: outcome, destination: destination, logger: logger)
+        } catch {
+            // The outcome is committed; the file stays in work/ and is disposed of at the next start.
+            logger.error("committed \(claim.name) but cannot move it out of work/: \(error)")
+        }
+        completed(claim)
+    }
+}
+
+extension ItemOutcome {
+    var failure: IngestFailure? {
+        if case .failed(let failure) = self { failure } else { nil }
+    }
+}

@@ -1,0 +1,35 @@
+/// Everything the daemon can be told. The defaults are the embedded configuration: with no
+/// flags at all, `newsdropd` runs on `./var`.
+public struct DaemonSettings: Sendable {
+    /// What happens to an input file once the transaction that recorded it has committed.
+    public enum Disposition: String, Sendable, CaseIterable {
+        /// Move it to `processed/YYYY-MM-DD/`, where the raw input stays for re-processing.
+        case move
+        /// Delete it; its raw bytes are then kept in the database (`raw_inputs`) instead.
+        case delete
+    }
+
+    public var stateDirectory = "var"
+    /// A plain drop into `inbox/` is taken only after its content has been quiet this long (seconds).
+    public var minimumFileAge = 2.0
+    /// A full rescan of the inbox this often (seconds), in case an event was ever missed.
+    public var rescanInterval = 30.0
+    /// Scan instead of using inotify, for file systems where inotify is blind (NFS, some FUSE).
+    public var pollOnly = false
+    /// How often to scan in poll-only mode (seconds).
+    public var pollInterval = 2.0
+    /// Files larger than this many bytes go to `failed/` unread.
+    public var maximumFileSize = 10 << 20
+    /// Files claimed but not yet committed; past it, files wait in the inbox.
+    public var queueCapacity = 256
+    /// Bytes claimed but not yet committed; past it, files wait in the inbox.
+    public var queueByteBudget = 64 << 20
+    /// The most deliveries recorded in one transaction.
+    public var batchSize = 256
+    public var disposition = Disposition.move
+
+    public init() {}
+
+    /// Whether raw inputs must be kept in the database, because the files themselves are not kept.
+    public var keepsRawInputsInDatabase: Bool { disposition == .delete }
+}
