@@ -6,7 +6,8 @@
 ///     Lavrov reaffirmed that Russia expects …                          ← body
 ///
 /// The first non-empty line is the title when it reads like one (short, not a finished
-/// sentence); otherwise the file has no title and that line starts the body. Header lines — a
+/// sentence); otherwise the file has no title and that line starts the body. A file that is
+/// only a headline therefore has no body, and fails as such instead of becoming an article. Header lines — a
 /// date, a URL, a "By …" byline, each at most once — may stand directly before or after the
 /// title. Lead-ins such as "You're reading:" are removed from the title.
 enum PlainTextFormat {
@@ -31,8 +32,7 @@ enum PlainTextFormat {
         takeHeaders()
         if index < lines.endIndex {
             let candidate = TitleLeadIn.strip(ReadableText.clean(lines[index]))
-            let hasMore = lines[(index + 1)...].contains { !$0.allSatisfy(\.isWhitespace) }
-            if hasMore, looksLikeTitle(candidate) {
+            if looksLikeTitle(candidate) {
                 article.title = candidate
                 index += 1
                 takeHeaders()

@@ -1,0 +1,99 @@
+import Foundation
+import GRDB
+import NewsdropCore
+@testable import NewsdropStore
+import XCTest
+
+/// The store on a real SQLite file: exact duplicates, revisions, failures, replays, schema.
+final class ArticleStoreTests: XCTestCase {
+    private var folder: URL!
+    private var store: ArticleStore!
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("newsdrop-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        store = try ArticleStore(path: folder.appendingPathComponent("test.db").path)
+    }
+
+    override func tearDownWithError() throws {
+        store = nil
+        try FileManager.default.removeItem(at: folder)
+    }
+
+    private func delivery(_ key: String, _ text: String, name: String? = nil) throws -> Delivery {
+        let bytes = Array(text.utf8)
+        return Delivery(key: key, origin: .file, name: name ?? "\(key).txt", receivedAt: Timestamp(secondsSinceEpoch: 1_642_500_000),
+                        rawSHA256: ContentHash.sha256Hex(bytes),
+                        content: .items(try DocumentParser.parse(bytes, fileName: name ?? "\(key).txt")))
+    }
+
+    private func count(_ table: String) throws -> Int {
+        try store.reader.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM \(table)") ?? 0 }
+    }
+
+    func testSameCanonicalTextIsOneArticleWithTwoSightings() throws {
+        let outcomes = try store.record([
+            delivery("a", "Title\n\nThe mayor said “no” to the plan."),
+            delivery("b", "Another title\n\nThe  Mayor said \"NO\" to the plan!"),
+        ])
+        XCTAssertEqual(outcomes[0].items[0].outcome, .added(articleID: 1, revisionOf: nil))
+        XCTAssertEqual(outcomes[1].items[0].outcome, .exactDuplicate(articleID: 1))
+        XCTAssertEqual(try count("articles"), 1)
+        XCTAssertEqual(try count("sightings"), 2)
+    }
+
+    func testReplayingADeliveryChangesNothing() throws {
+        let first = try delivery("k1", "Title\n\nA council meeting ran late into the night.")
+        let failed = Delivery(key: "k2", origin: .file, name: "bad.bin", receivedAt: Timestamp(secondsSinceEpoch: 0),
+                              rawSHA256: nil, content: .failed(IngestFailure(.decode, "binary content")))
+        _ = try store.record([first, failed])
+        let replay = try store.record([first, failed])
+        XCTAssertEqual(replay[0].items[0].outcome, .alreadyRecorded(articleID: 1))
+        XCTAssertEqual(replay[1].items[0].outcome, .failed(IngestFailure(.decode, "binary content")))
+        XCTAssertTrue(replay[1].isFailure)
+        XCTAssertEqual(try count("articles"), 1)
+        XCTAssertEqual(try count("sightings"), 1)
+        XCTAssertEqual(try count("failures"), 1)
+    }
+
+    func testSameCanonicalURLWithDifferentTextLinksARevision() throws {
+        let outcomes = try store.record([
+            delivery("v1", #"{"url": "http://Example.com:80/a?utm_medium=x", "text": "First version of the story."}"#, name: "v1.json"),
+            delivery("v2", #"{"url": "http://example.com/a#section", "text": "Second version of the story, updated."}"#, name: "v2.json"),
+            delivery("v3", #"{"url": "http://example.com/a", "text": "Third version of the story, updated again."}"#, name: "v3.json"),
+        ])
+        XCTAssertEqual(outcomes.map(\.items[0].outcome), [
+            .added(articleID: 1, revisionOf: nil), .added(articleID: 2, revisionOf: 1), .added(articleID: 3, revisionOf: 2),
+        ])
+    }
+
+    func testJSONLinesItemsAreRecordedOneByOne() throws {
+        let text = #"{"text": "Line one has an article."}"# + "\n" + #"{"text": false}"# + "\n"
+        let outcome = try store.record([delivery("lines", text, name: "x.jsonl")])[0]
+        XCTAssertEqual(outcome.items.map(\.index), [1, 2])
+        XCTAssertFalse(outcome.isFailure)
+        XCTAssertEqual(try store.reader.read { try Int.fetchOne($0, sql: "SELECT item FROM failures") }, 2)
+        XCTAssertEqual(try store.wholeInputFailureCount(rawSHA256: nil, name: "x.jsonl"), 0, "a line failure is not a whole-input failure")
+    }
+
+    func testKeptRawInputsAreStoredOnceByHash() throws {
+        var first = try delivery("r1", "Title\n\nRaw bytes kept in the database.")
+        first.rawBytes = Array("Title\n\nRaw bytes kept in the database.".utf8)
+        var second = first
+        second.key = "r2"
+        _ = try store.record([first, second], keepRawInputs: true)
+        XCTAssertEqual(try count("raw_inputs"), 1)
+    }
+
+    func testSchemaUsesWALAndStrictTables() throws {
+        let mode = try store.reader.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
+        XCTAssertEqual(mode, "wal")
+        let strict = try store.reader.read {
+            try Int.fetchOne($0, sql: "SELECT count(*) FROM pragma_table_list WHERE strict = 1 AND name IN ('articles', 'sightings', 'failures', 'raw_inputs')")
+        }
+        XCTAssertEqual(strict, 4)
+        XCTAssertThrowsError(try store.reader.read { db in
+            try db.execute(sql: "INSERT INTO sightings (article_id, delivery, item, origin, name, received_at, raw_sha256) VALUES (1, 'x', 0, 'ftp', 'n', 't', 'h')")
+        }, "the store's readers are read-only")
+    }
+}
