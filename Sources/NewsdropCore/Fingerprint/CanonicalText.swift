@@ -3,7 +3,7 @@ import Foundation
 /// The form of a text that fingerprints are taken from: what is left when typography, case and
 /// spacing are set aside, so copies that differ only in those are the same text.
 ///
-/// NFKC (so "ﬁ" is "fi" and full-width digits are digits), lower-cased, apostrophes removed
+/// NFKC (so "ﬁ" is "fi" and full-width digits are digits), case-folded, apostrophes removed
 /// (so "Moscow's", "Moscow’s" and "Moscows" agree), and every other character that is not a
 /// letter, digit or combining mark acts as a word separator; words are joined by single spaces.
 /// Quotes, dashes and punctuation therefore all vanish into the separators.
@@ -13,7 +13,8 @@ public enum CanonicalText {
         if utf8.allSatisfy({ $0 < 0x80 }) {
             return fromASCII(utf8)
         }
-        let folded = text.precomposedStringWithCompatibilityMapping.lowercased()
+        // Case folding, not lower-casing: "ΟΔΟΣ" and "οδος" agree (final sigma), as do "STRASSE" and "straße".
+        let folded = text.precomposedStringWithCompatibilityMapping.folding(options: [.caseInsensitive], locale: nil)
         var output = String.UnicodeScalarView()
         var pendingSeparator = false
         for scalar in folded.unicodeScalars {

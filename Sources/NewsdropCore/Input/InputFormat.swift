@@ -26,7 +26,8 @@ public enum InputFormat: String, Sendable, CaseIterable {
         let head = text.prefix(2_048)
         guard let first = head.first(where: { !$0.isWhitespace }) else { return .plainText }
         if first == "{" {
-            let objectLines = ReadableText.lines(String(head)).filter { !$0.allSatisfy(\.isWhitespace) }
+            var objectLines = JSONFormat.lines(String(head)).map(\.text).filter { !$0.allSatisfy(\.isWhitespace) }
+            if head.endIndex < text.endIndex { objectLines = objectLines.dropLast() }  // cut by the window
             let isLines = objectLines.count > 1 && objectLines.allSatisfy {
                 $0.first(where: { !$0.isWhitespace }) == "{" && $0.last(where: { !$0.isWhitespace }) == "}"
             }

@@ -18,21 +18,30 @@ enum JSONFormat {
     /// The lines of a JSON Lines file, each parsed on its own: one bad line fails alone.
     /// Items are numbered by line (from 1); blank lines are skipped.
     static func parseLines(_ text: String) -> [(line: Int, result: Result<RawArticle, IngestFailure>)] {
-        ReadableText.lines(text).enumerated().compactMap { offset, line in
+        lines(text).compactMap { number, line in
             guard !line.allSatisfy(\.isWhitespace) else { return nil }
             let result: Result<RawArticle, IngestFailure>
             do throws(IngestFailure) {
                 result = .success(try parseObject(Data(line.utf8)))
             } catch {
-                result = .failure(IngestFailure(error.stage, "line \(offset + 1): \(error.reason)"))
+                result = .failure(IngestFailure(error.stage, "line \(number): \(error.reason)"))
             }
-            return (offset + 1, result)
+            return (number, result)
+        }
+    }
+
+    /// The lines of a JSON Lines text, numbered from 1. Only LF (with an optional CR before it)
+    /// ends a line: JSON strings may hold U+2028 and other Unicode line breaks unescaped.
+    static func lines(_ text: String) -> [(number: Int, text: String)] {
+        text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated().map { offset, bytes in
+            let trimmed = bytes.last == UInt8(ascii: "\r") ? bytes.dropLast() : bytes[...]
+            return (offset + 1, String(decoding: trimmed, as: UTF8.self))
         }
     }
 
     private static func parseObject(_ data: Data) throws(IngestFailure) -> RawArticle {
-        if let depth = nestingDepthExceeding(maximumDepth, in: data) {
-            throw IngestFailure(.parse, "JSON nested deeper than \(maximumDepth) levels (at least \(depth))")
+        if JSONNesting.depth(of: data) > maximumDepth {
+            throw IngestFailure(.parse, "JSON nested deeper than \(maximumDepth) levels")
         }
         let fields: JSONArticleFields
         do {
@@ -53,26 +62,6 @@ enum JSONFormat {
         )
     }
 
-    /// Scans brackets outside strings; returns the depth reached once it passes `limit`.
-    private static func nestingDepthExceeding(_ limit: Int, in data: Data) -> Int? {
-        var depth = 0, inString = false, escaped = false
-        for byte in data {
-            if inString {
-                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
-                continue
-            }
-            switch byte {
-            case UInt8(ascii: "\""): inString = true
-            case UInt8(ascii: "{"), UInt8(ascii: "["):
-                depth += 1
-                if depth > limit { return depth }
-            case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1
-            default: break
-            }
-        }
-        return nil
-    }
-
     private static func describe(_ error: DecodingError) -> String {
         func path(_ context: DecodingError.Context) -> String {
             context.codingPath.map(\.stringValue).filter { !$0.isEmpty }.joined(separator: ".")
@@ -81,7 +70,10 @@ enum JSONFormat {
         case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
             let field = path(context)
             if field.isEmpty { return "expected a JSON object with the article's fields" }
-            let expected = type == String.self ? "a string" : (context.debugDescription.isEmpty ? "\(type)" : context.debugDescription)
+            // The decoder's own descriptions read "Expected to decode String …"; the field types
+            // here describe themselves ("a string or a list of strings").
+            let ownDescription = !context.debugDescription.isEmpty && !context.debugDescription.hasPrefix("Expected to decode")
+            let expected = ownDescription ? context.debugDescription : type == String.self ? "a string" : "\(type)"
             return "field \"\(field)\" has the wrong type: expected \(expected)"
         case .dataCorrupted(let context):
             let field = path(context)

@@ -46,7 +46,8 @@ enum PlainTextFormat {
     static func looksLikeTitle(_ line: String) -> Bool {
         let words = line.split(separator: " ").count
         guard words >= 1, words <= 30, line.count <= 250 else { return false }
-        if let last = line.last, last == "." || last == "," || last == ";" { return words <= 12 }
+        let last = line.last(where: { !ReadableText.closingMarks.contains($0) })
+        if let last, last == "." || last == "," || last == ";" { return words <= 12 }
         return true
     }
 }

@@ -3,7 +3,7 @@
 /// canonical form and hash that exact deduplication compares.
 public enum ArticleNormalizer {
     public static func normalize(_ raw: RawArticle) throws(IngestFailure) -> Article {
-        var paragraphs = ReadableText.paragraphs(ReadableText.lines(raw.text))
+        var paragraphs = ReadableText.paragraphs(ReadableText.lines(raw.text), dropping: Boilerplate.isBoilerplate)
             .filter { !Boilerplate.isBoilerplate($0) }
         var dateline: Dateline?
         if let first = paragraphs.first, let (found, rest) = DatelineParser.split(first) {

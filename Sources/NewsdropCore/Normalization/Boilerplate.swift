@@ -50,8 +50,8 @@ enum Boilerplate {
         "want more news like this", "download our app", "get our newsletter",
     ]
 
+    /// Phrases specific enough to mark a paragraph wherever they stand in it.
     private static let fragments: [String] = [
-        "all rights reserved",
         "may not be published, broadcast, rewritten or redistributed",
         "may not be published, broadcast, rewritten, or redistributed",
     ]

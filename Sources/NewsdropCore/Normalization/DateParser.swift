@@ -107,7 +107,8 @@ public enum DateParser {
                          utcOffsetSeconds: offset)
     }
 
-    private static func monthNumber(_ name: String) -> Int? {
+    /// 1–12 for a lower-case month name or its abbreviation ("jan", "sept", "september").
+    static func monthNumber(_ name: String) -> Int? {
         guard name.count >= 3 else { return nil }
         if let index = monthNames.firstIndex(where: { $0 == name || ($0.hasPrefix(name) && name.count <= 4) }) {
             return index + 1

@@ -20,7 +20,9 @@ enum DatelineParser {
             head = head[..<open].trimmingWhitespace()
         }
         if head.hasSuffix(",") { head.removeLast() }
-        guard agency != nil || strongDash, isPlace(head) else { return nil }
+        guard agency != nil || strongDash, isPlace(head), startsSentence(rest) else { return nil }
+        // "NATO — the alliance — warned": a dash that pairs with a second one is an aside.
+        if agency == nil, rest.prefix(100).contains(where: { $0 == "—" || $0 == "–" }) { return nil }
         return (Dateline(place: head, agency: agency), rest)
     }
 
@@ -45,6 +47,12 @@ enum DatelineParser {
         return nil
     }
 
+    /// The text after a dateline opens a sentence: a capital, a digit or an opening quote.
+    private static func startsSentence(_ text: String) -> Bool {
+        guard let first = text.first else { return false }
+        return first.isUppercase || first.isNumber || "\"“‘'(".contains(first)
+    }
+
     private static func isPlace(_ head: String) -> Bool {
         let parts = head.split(separator: ",", omittingEmptySubsequences: false)
         guard let city = parts.first, parts.count <= 3 else { return false }
@@ -53,9 +61,16 @@ enum DatelineParser {
               city.allSatisfy({ $0.isLetter || " .'’-".contains($0) }) else { return false }
         return parts.dropFirst().allSatisfy { part in
             let region = part.trimmingWhitespace()
-            return !region.isEmpty && region.count <= 30 && region.first!.isUppercase
-                && region.allSatisfy { $0.isLetter || " .'’-".contains($0) }
+            return isDate(region) || (!region.isEmpty && region.count <= 30 && region.first!.isUppercase
+                && region.allSatisfy { $0.isLetter || " .'’-".contains($0) })
         }
+    }
+
+    /// The date Reuters puts in its datelines: "LONDON, Jan 18 (Reuters) -".
+    private static func isDate(_ text: String) -> Bool {
+        let words = text.split(separator: " ")
+        guard words.count == 2, let day = Int(words[1]), (1...31).contains(day) else { return false }
+        return DateParser.monthNumber(words[0].lowercased().filter { $0 != "." }) != nil
     }
 
     private static func isAgency(_ text: String) -> Bool {

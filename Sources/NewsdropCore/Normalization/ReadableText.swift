@@ -9,31 +9,44 @@ enum ReadableText {
     }
 
     /// Splits a body into paragraphs. Blank lines separate paragraphs; inside a block, lines are
-    /// joined when they look hard-wrapped (a line break after at most 100 characters) and kept
-    /// apart otherwise, so one-paragraph-per-line files (as many scrapers write) stay readable.
-    static func paragraphs<Lines: Collection>(_ lines: Lines) -> [String] where Lines.Element == Substring {
+    /// joined when they look hard-wrapped (the line before is at most 100 characters and does
+    /// not end a sentence) and kept apart otherwise, so one-paragraph-per-line files (as many
+    /// scrapers write) stay readable. Lines for which `isDropped` is true (boilerplate) are
+    /// removed before any joining, so they cannot hide inside a joined paragraph.
+    static func paragraphs<Lines: Collection>(_ lines: Lines, dropping isDropped: (String) -> Bool) -> [String]
+    where Lines.Element == Substring {
         var paragraphs: [String] = []
         var current = ""
-        var previousLineLength = 0
+        var previousLineWraps = false
         for rawLine in lines {
             let line = clean(rawLine)
             if line.isEmpty {
                 if !current.isEmpty { paragraphs.append(current); current = "" }
                 continue
             }
+            if isDropped(line) { continue }
             if current.isEmpty {
                 current = line
-            } else if previousLineLength <= 100 {
+            } else if previousLineWraps {
                 current += " " + line
             } else {
                 paragraphs.append(current)
                 current = line
             }
-            previousLineLength = line.count
+            previousLineWraps = line.count <= 100 && !endsSentence(line)
         }
         if !current.isEmpty { paragraphs.append(current) }
         return paragraphs
     }
+
+    /// True when the text ends with sentence punctuation, closing quotes and brackets aside.
+    static func endsSentence(_ text: String) -> Bool {
+        guard let last = text.last(where: { !closingMarks.contains($0) }) else { return false }
+        return ".!?:;…".contains(last)
+    }
+
+    /// Quotes and brackets that may follow a sentence's final punctuation.
+    static let closingMarks: Set<Character> = ["\"", "'", "\u{201D}", "\u{2019}", "\u{00BB}", ")", "]"]
 
     /// One line or paragraph cleaned for reading: Unicode NFC, control and zero-width characters
     /// removed, every run of white space (tabs, NBSP, …) made one space, ends trimmed.

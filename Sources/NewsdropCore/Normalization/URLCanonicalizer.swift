@@ -51,7 +51,8 @@ public enum URLCanonicalizer {
         guard !host.isEmpty else { return nil }
         let lowerHost = host.lowercased()
         guard let port, !port.isEmpty else { return lowerHost }
-        guard port.allSatisfy(\.isASCII), let number = Int(port), (1...65_535).contains(number) else { return nil }
+        guard port.allSatisfy({ $0.isASCII && $0.isNumber }), let number = Int(port), (1...65_535).contains(number)
+        else { return nil }
         let isDefault = (scheme == "http" && number == 80) || (scheme == "https" && number == 443)
         return isDefault ? lowerHost : lowerHost + ":" + String(number)
     }
