@@ -4,10 +4,12 @@
 // deduplicated SQLite corpus. Data flows one way through the targets below:
 //
 //   NewsdropCore   pure logic: formats, normalization, fingerprints (no I/O)
+//   NewsdropControlProtocol  the control socket's messages, shared with newsdropctl
 //   NewsdropStore  the SQLite schema, migrations and queries (GRDB)
 //   NewsdropDaemon the runtime: inbox, pipeline, signals
-//   CNewsdropSystem Linux calls Swift cannot reach directly (renameat2)
+//   CNewsdropSystem Linux calls Swift cannot reach directly (renameat2, accept4, SO_PEERCRED)
 //   newsdropd      the daemon executable (a thin shell around NewsdropDaemon)
+//   newsdropctl    the control client
 import PackageDescription
 
 let package = Package(
@@ -15,6 +17,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "newsdropd", targets: ["newsdropd"]),
+        .executable(name: "newsdropctl", targets: ["newsdropctl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -35,9 +38,14 @@ let package = Package(
             dependencies: ["CLibcrypto"]
         ),
         .target(
+            name: "NewsdropControlProtocol",
+            dependencies: ["NewsdropCore"]
+        ),
+        .target(
             name: "NewsdropStore",
             dependencies: [
                 "NewsdropCore",
+                "NewsdropControlProtocol",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -46,6 +54,7 @@ let package = Package(
             dependencies: [
                 "NewsdropCore",
                 "NewsdropStore",
+                "NewsdropControlProtocol",
                 "CNewsdropSystem",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -56,6 +65,14 @@ let package = Package(
                 "NewsdropDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "newsdropctl",
+            dependencies: [
+                "NewsdropControlProtocol",
+                "NewsdropCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
@@ -75,8 +92,11 @@ let package = Package(
             dependencies: [
                 "NewsdropCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
-                // Listed so `swift test` always builds the daemon these tests start.
+                "NewsdropControlProtocol",
+                "NewsdropDaemon",
+                // Listed so `swift test` always builds the executables these tests run.
                 "newsdropd",
+                "newsdropctl",
             ]
         ),
     ],

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include "CNewsdropSystem.h"
 
@@ -18,4 +19,20 @@ int newsdrop_rename_noreplace(int old_dirfd, const char *old_path, int new_dirfd
         return -1;
     }
     return renameat(old_dirfd, old_path, new_dirfd, new_path);
+}
+
+int newsdrop_accept_nonblocking(int listening_fd) {
+    return accept4(listening_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+}
+
+int newsdrop_peer_credentials(int fd, uint32_t *uid, uint32_t *gid, int32_t *pid) {
+    struct ucred credentials;
+    socklen_t length = sizeof credentials;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0) {
+        return -1;
+    }
+    *uid = credentials.uid;
+    *gid = credentials.gid;
+    *pid = credentials.pid;
+    return 0;
 }

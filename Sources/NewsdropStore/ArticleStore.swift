@@ -89,6 +89,8 @@ private struct DeliveryRecorder {
                 article.wordCount, delivery.receivedAt.iso8601, revisionOf,
             ])
         let articleID = db.lastInsertedRowID
+        try db.execute(sql: "INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)",
+                       arguments: [articleID, article.title, article.text])
         try insertSighting(articleID: articleID, item: item)
         return .added(articleID: articleID, revisionOf: revisionOf)
     }

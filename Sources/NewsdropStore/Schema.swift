@@ -64,6 +64,17 @@ enum Schema {
                 ) STRICT;
                 """)
         }
+        migrator.registerMigration("v2: full-text index") { db in
+            // An external-content FTS5 index over articles: the text is stored once, in
+            // `articles`; the recorder adds each new article's row here in the same transaction.
+            try db.execute(sql: """
+                CREATE VIRTUAL TABLE articles_fts USING fts5(
+                    title, text, content = 'articles', content_rowid = 'id',
+                    tokenize = 'unicode61 remove_diacritics 2'
+                );
+                INSERT INTO articles_fts (articles_fts) VALUES ('rebuild');
+                """)
+        }
         return migrator
     }
 }

@@ -35,6 +35,21 @@ struct Newsdropd: ParsableCommand {
     @Option(name: .customLong("disposition"), help: "What to do with a committed input: move (to processed/) or delete (raw bytes kept in the database).")
     var disposition = DaemonSettings.Disposition.move
 
+    @Option(name: .customLong("socket"), help: "The control socket (default: STATE-DIR/run/control.sock).")
+    var socketPath: String?
+
+    @Option(name: .customLong("socket-mode"), help: "The control socket's permission bits, in octal.",
+            transform: { text in
+                guard let mode = Int(text, radix: 8), (0...0o777).contains(mode) else {
+                    throw ValidationError("--socket-mode takes octal permission bits such as 660")
+                }
+                return mode
+            })
+    var socketMode = DaemonSettings().socketMode
+
+    @Option(name: .customLong("admin-group"), help: "A group whose members may run admin commands over the control socket.")
+    var adminGroup: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = Logger.Level.info
 
@@ -63,6 +78,9 @@ struct Newsdropd: ParsableCommand {
         settings.maximumFileSize = maximumFileSize
         settings.queueCapacity = queueCapacity
         settings.disposition = disposition
+        settings.socketPath = socketPath
+        settings.socketMode = socketMode
+        settings.adminGroup = adminGroup
         let daemon = Daemon(settings: settings, logger: Logger(label: "newsdropd"))
         try daemon.start()
         dispatchMain()

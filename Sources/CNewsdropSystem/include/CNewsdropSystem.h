@@ -7,4 +7,15 @@
 // (renameat2 with RENAME_NOREPLACE). Returns 0, or -1 with errno set.
 int newsdrop_rename_noreplace(int old_dirfd, const char *old_path, int new_dirfd, const char *new_path);
 
+#include <stdint.h>
+#include <sys/types.h>
+
+// accept4(2) with SOCK_NONBLOCK | SOCK_CLOEXEC: the new connection is never briefly blocking
+// or inheritable. Returns the descriptor, or -1 with errno set.
+int newsdrop_accept_nonblocking(int listening_fd);
+
+// The peer's credentials on a connected Unix socket (SO_PEERCRED, whose struct ucred glibc
+// declares only under _GNU_SOURCE). Returns 0, or -1 with errno set.
+int newsdrop_peer_credentials(int fd, uint32_t *uid, uint32_t *gid, int32_t *pid);
+
 #endif

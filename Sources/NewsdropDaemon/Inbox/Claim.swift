@@ -14,6 +14,9 @@ struct Claim: Sendable {
     let sequence: UInt64
     /// Bytes counted against the queue's byte budget.
     let size: Int
+    /// When the file arrived (its last change, seconds since 1970): the start of the
+    /// drop-to-commit latency.
+    let droppedAt: Double
 
     /// Where the claimed file is, relative to `work/`.
     var path: FileName { name.inside(id) }

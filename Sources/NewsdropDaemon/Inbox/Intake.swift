@@ -35,6 +35,7 @@ final class Intake: @unchecked Sendable {
     private var inFlight = 0
     private var inFlightBytes = 0
     private var stopping = false
+    private var paused = false
     private var onDrained: (@Sendable () -> Void)?
     private var watcher: InotifyWatcher?
     private var scanTimer: DispatchSourceTimer?
@@ -108,6 +109,42 @@ final class Intake: @unchecked Sendable {
         }
     }
 
+    // MARK: Operator controls (from the control socket)
+
+    /// Stops or restarts claiming. Paused, the daemon still notices files; they wait in the inbox.
+    func setPaused(_ paused: Bool) {
+        queue.sync {
+            self.paused = paused
+            if !paused { pump() }
+        }
+    }
+
+    var isPaused: Bool { queue.sync { paused } }
+
+    /// Looks at every file in the inbox now, instead of at the next periodic rescan.
+    func rescanNow() {
+        queue.async { [self] in rescan() }
+    }
+
+    /// Files noticed in the inbox and not yet claimed, and files claimed but not yet committed.
+    var backlog: (pending: Int, inFlight: Int) {
+        queue.sync { (candidates.count - candidateHead + waitingForQuiet.count, inFlight) }
+    }
+
+    /// True when nothing waits in the inbox and nothing claimed is uncommitted. The inbox is
+    /// listed afresh, so a file whose event has not been handled yet still counts as waiting.
+    func isIdle() -> Bool {
+        queue.sync {
+            guard inFlight == 0, candidateHead == candidates.count, waitingForQuiet.isEmpty else { return false }
+            let waiting = [(Source.maildir, inboxNew), (.plainDrop, inbox)].contains { source, directory in
+                ((try? directory.entries()) ?? []).contains { name in
+                    !InboxRules.isIgnored(name) && !(source == .plainDrop && InboxRules.layoutFolders.contains(name))
+                }
+            }
+            return !waiting
+        }
+    }
+
     // MARK: Finding files
 
     private func rescan() {
@@ -134,7 +171,7 @@ final class Intake: @unchecked Sendable {
 
     /// Claims queued candidates while the pipeline has room.
     private func pump() {
-        while !stopping, hasRoom, candidateHead < candidates.count {
+        while !stopping, !paused, hasRoom, candidateHead < candidates.count {
             let candidate = candidates[candidateHead]
             candidateHead += 1
             queued.remove(candidate)
@@ -157,10 +194,10 @@ final class Intake: @unchecked Sendable {
             return
         }
         let isRegular = status.st_mode & S_IFMT == S_IFREG
+        let lastChange = max(status.st_mtim.seconds, status.st_ctim.seconds)
         // Plain drops wait until quiet. A maildir file is complete when it arrives, except an
         // empty one that a scan found mid-copy (a producer writing straight into new/).
         if isRegular, candidate.source == .plainDrop || status.st_size == 0 {
-            let lastChange = max(status.st_mtim.seconds, status.st_ctim.seconds)
             let quietFor = Self.now() - lastChange
             if quietFor < settings.minimumFileAge {
                 waitUntilQuiet(candidate, delay: settings.minimumFileAge - quietFor)
@@ -168,7 +205,7 @@ final class Intake: @unchecked Sendable {
             }
         }
         let size = isRegular && Int(status.st_size) <= settings.maximumFileSize ? Int(status.st_size) : 0
-        claim(candidate.name, from: directory, size: size)
+        claim(candidate.name, from: directory, size: size, droppedAt: min(lastChange, Self.now()))
     }
 
     private func waitUntilQuiet(_ candidate: Candidate, delay: Double) {
@@ -180,7 +217,7 @@ final class Intake: @unchecked Sendable {
         }
     }
 
-    private func claim(_ name: FileName, from directory: DirectoryHandle, size: Int) {
+    private func claim(_ name: FileName, from directory: DirectoryHandle, size: Int, droppedAt: Double) {
         let id = claimIDs.next()
         do {
             try work.makeDirectory(id, mode: 0o700)
@@ -193,7 +230,7 @@ final class Intake: @unchecked Sendable {
             }
             return
         }
-        accept(Claim(id: id, name: name, sequence: nextSequence, size: size))
+        accept(Claim(id: id, name: name, sequence: nextSequence, size: size, droppedAt: droppedAt))
     }
 
     private func accept(_ claim: Claim) {
@@ -221,7 +258,9 @@ final class Intake: @unchecked Sendable {
             }
             let status = try folder.status(of: names[0])
             let size = status.map { $0.st_mode & S_IFMT == S_IFREG ? Int($0.st_size) : 0 } ?? 0
-            accept(Claim(id: id, name: names[0], sequence: nextSequence, size: min(size, settings.maximumFileSize)))
+            let droppedAt = status.map { max($0.st_mtim.seconds, $0.st_ctim.seconds) } ?? Self.now()
+            accept(Claim(id: id, name: names[0], sequence: nextSequence, size: min(size, settings.maximumFileSize),
+                         droppedAt: droppedAt))
             recovered += 1
         }
         if recovered > 0 { logger.notice("resuming \(recovered) file(s) claimed before the last stop") }

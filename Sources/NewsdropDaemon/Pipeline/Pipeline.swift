@@ -24,6 +24,7 @@ final class Pipeline: @unchecked Sendable {
     private let disposer: Disposer
     private let settings: DaemonSettings
     private let logger: Logger
+    private let metrics: DaemonMetrics
     private let completed: @Sendable (Claim) -> Void
 
     // Writer state, touched only on `writerQueue`.
@@ -32,7 +33,7 @@ final class Pipeline: @unchecked Sendable {
     private var retryDelay = 0.0
 
     /// `completed` runs once a claim is committed and its file disposed of.
-    init(store: ArticleStore, layout: StateLayout, settings: DaemonSettings, logger: Logger,
+    init(store: ArticleStore, layout: StateLayout, settings: DaemonSettings, logger: Logger, metrics: DaemonMetrics,
          completed: @escaping @Sendable (Claim) -> Void) throws {
         self.store = store
         work = try DirectoryHandle(path: layout.work)
@@ -40,6 +41,7 @@ final class Pipeline: @unchecked Sendable {
                             failed: try DirectoryHandle(path: layout.failed), disposition: settings.disposition)
         self.settings = settings
         self.logger = logger
+        self.metrics = metrics
         self.completed = completed
     }
 
@@ -88,7 +90,9 @@ final class Pipeline: @unchecked Sendable {
             for prepared in batch { ready[prepared.claim.sequence] = prepared }
             nextToCommit = batch[0].claim.sequence
             retryDelay = min(max(retryDelay * 2, 0.5), 30)
-            logger.error("cannot commit \(batch.count) file(s), retrying in \(retryDelay) s (the files stay in work/): \(error)")
+            let message = "cannot commit \(batch.count) file(s), retrying in \(retryDelay) s (the files stay in work/): \(error)"
+            logger.error("\(message)")
+            metrics.recordError(message)
             writerQueue.asyncAfter(deadline: .now() + retryDelay) { [self] in commitReady() }
             return
         }
@@ -111,8 +115,11 @@ final class Pipeline: @unchecked Sendable {
             IngestLog.record(claim: claim, outcome: outcome, destination: destination, logger: logger)
         } catch {
             // The outcome is committed; the file stays in work/ and is disposed of at the next start.
-            logger.error("committed \(claim.name) but cannot move it out of work/: \(error)")
+            let message = "committed \(claim.name) but cannot move it out of work/: \(error)"
+            logger.error("\(message)")
+            metrics.recordError(message)
         }
+        metrics.recordCommit(outcome, dropToCommit: max(0, Date().timeIntervalSince1970 - claim.droppedAt))
         completed(claim)
     }
 }

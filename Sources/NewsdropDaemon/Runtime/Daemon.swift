@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Glibc
 import Logging
+import NewsdropControlProtocol
 import NewsdropStore
 
 /// The running daemon: creates the state directory, opens the database, resumes unfinished
@@ -15,9 +16,11 @@ public final class Daemon: @unchecked Sendable {
     private let settings: DaemonSettings
     private let layout: StateLayout
     private let logger: Logger
-    private let control = DispatchQueue(label: "newsdrop.control")
+    private let lifecycle = DispatchQueue(label: "newsdrop.lifecycle")
     private var store: ArticleStore!
     private var intake: Intake!
+    private var control: ControlServer?
+    private let metrics = DaemonMetrics()
     private var signals: SignalWatcher?
     private var stopping = false
 
@@ -32,15 +35,38 @@ public final class Daemon: @unchecked Sendable {
         signal(SIGPIPE, SIG_IGN)
         try createStateDirectory()
         store = try ArticleStore(path: layout.database)
-        let pipeline = try Pipeline(store: store, layout: layout, settings: settings, logger: logger) { [unowned self] claim in
+        let pipeline = try Pipeline(store: store, layout: layout, settings: settings, logger: logger,
+                                    metrics: metrics) { [unowned self] claim in
             intake.completed(claim)
         }
         intake = try Intake(layout: layout, settings: settings, logger: logger, submit: pipeline.submit)
-        signals = SignalWatcher(signals: [SIGTERM, SIGINT], queue: control) { [self] number in
+        signals = SignalWatcher(signals: [SIGTERM, SIGINT], queue: lifecycle) { [self] number in
             stop(reason: number == SIGTERM ? "SIGTERM" : "SIGINT")
         }
         try intake.start()
-        logger.notice("newsdropd ready: state directory \(layout.root), watching \(layout.inbox)\(settings.pollOnly ? " (poll-only)" : "")")
+        control = try startControlServer()
+        logger.notice("newsdropd \(NewsdropVersion.current) ready: state directory \(layout.root), watching \(layout.inbox)\(settings.pollOnly ? " (poll-only)" : ""), control socket \(socketPath)")
+    }
+
+    private var socketPath: String { settings.socketPath ?? layout.run + "/control.sock" }
+
+    private func startControlServer() throws -> ControlServer {
+        var adminGroup: gid_t?
+        if let name = settings.adminGroup {
+            guard let gid = AdminPolicy.groupID(named: name) else {
+                throw SystemError("find admin group", name, code: ENOENT)
+            }
+            adminGroup = gid
+        }
+        let context = ControlContext(layout: layout, metrics: metrics, intake: intake, queries: CorpusQueries(store: store),
+                                     logger: logger) { [unowned self] in
+            lifecycle.async { self.stop(reason: "shutdown command") }
+        }
+        return try ControlServer(
+            settings: .init(path: socketPath, mode: mode_t(settings.socketMode), adminGroup: adminGroup,
+                            maximumConnections: settings.maximumControlConnections,
+                            idleTimeout: settings.controlIdleTimeout),
+            commands: ControlCommands(context: context), logger: logger)
     }
 
     private func createStateDirectory() throws {
@@ -58,7 +84,8 @@ public final class Daemon: @unchecked Sendable {
         }
         stopping = true
         logger.notice("\(reason): stopping; committing the files in flight")
-        control.asyncAfter(deadline: .now() + Self.stopDeadline) { [self] in
+        control?.stop()
+        lifecycle.asyncAfter(deadline: .now() + Self.stopDeadline) { [self] in
             logger.error("stop took longer than \(Self.stopDeadline) s: exiting; unfinished files are resumed at the next start")
             exit(1)
         }

@@ -27,6 +27,16 @@ public struct DaemonSettings: Sendable {
     /// The most deliveries recorded in one transaction.
     public var batchSize = 256
     public var disposition = Disposition.move
+    /// The control socket; nil means `run/control.sock` in the state directory.
+    public var socketPath: String?
+    /// The control socket's permission bits: owner and group may connect.
+    public var socketMode = 0o660
+    /// Members of this group may run admin commands (root and the daemon's user always may).
+    public var adminGroup: String?
+    /// Control connections open at once; past it, new clients are told "busy".
+    public var maximumControlConnections = 128
+    /// A control connection with no complete request for this long is closed (seconds).
+    public var controlIdleTimeout = 300.0
 
     public init() {}
 

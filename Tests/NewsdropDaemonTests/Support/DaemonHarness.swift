@@ -61,7 +61,7 @@ final class DaemonHarness {
             guard process.isRunning else {
                 throw HarnessError("newsdropd exited with status \(process.terminationStatus) during start-up:\n\(self.log)")
             }
-            return self.log.components(separatedBy: "newsdropd ready").count - 1 >= expectedReadyLines
+            return self.log.components(separatedBy: " ready: state directory").count - 1 >= expectedReadyLines
         }
     }
 

@@ -1,0 +1,357 @@
+/// What the control protocol returns: the daemon encodes these, `newsdropctl` decodes them.
+/// Keys on the wire are snake_case, as `docs/control-protocol.md` documents them.
+
+public struct HelloResult: Codable, Sendable {
+    public var protocolVersion: Int
+    public var daemon: String
+    public var version: String
+
+    public init(protocolVersion: Int, daemon: String, version: String) {
+        self.protocolVersion = protocolVersion
+        self.daemon = daemon
+        self.version = version
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case protocolVersion = "protocol", daemon, version
+    }
+}
+
+/// Counters since the daemon started.
+public struct Counters: Codable, Sendable, Equatable {
+    /// New articles stored.
+    public var ingested = 0
+    /// Inputs whose canonical text was already stored (recorded as sightings).
+    public var exactDuplicates = 0
+    /// New articles found to be near-duplicates of stored ones.
+    public var nearDuplicates = 0
+    /// Stories opened.
+    public var stories = 0
+    /// Inputs, or JSON lines, that failed.
+    public var failed = 0
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case ingested, exactDuplicates = "exact_duplicates", nearDuplicates = "near_duplicates", stories, failed
+    }
+}
+
+public struct LastError: Codable, Sendable, Equatable {
+    public var message: String
+    public var at: String
+
+    public init(message: String, at: String) {
+        self.message = message
+        self.at = at
+    }
+}
+
+public struct StatusResult: Codable, Sendable {
+    public var version: String
+    public var uptimeSeconds: Double
+    /// "running", "paused" or "stopping".
+    public var state: String
+    public var stateDirectory: String
+    /// Files seen in the inbox and not yet claimed.
+    public var inboxPending: Int
+    /// Files claimed and not yet committed.
+    public var queueDepth: Int
+    public var fetchesInFlight: Int
+    public var counters: Counters
+    public var databaseBytes: Int64
+    public var lastError: LastError?
+
+    public init(version: String, uptimeSeconds: Double, state: String, stateDirectory: String, inboxPending: Int,
+                queueDepth: Int, fetchesInFlight: Int, counters: Counters, databaseBytes: Int64, lastError: LastError?) {
+        self.version = version
+        self.uptimeSeconds = uptimeSeconds
+        self.state = state
+        self.stateDirectory = stateDirectory
+        self.inboxPending = inboxPending
+        self.queueDepth = queueDepth
+        self.fetchesInFlight = fetchesInFlight
+        self.counters = counters
+        self.databaseBytes = databaseBytes
+        self.lastError = lastError
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case version, uptimeSeconds = "uptime_seconds", state, stateDirectory = "state_directory",
+             inboxPending = "inbox_pending", queueDepth = "queue_depth", fetchesInFlight = "fetches_in_flight",
+             counters, databaseBytes = "database_bytes", lastError = "last_error"
+    }
+}
+
+/// Rates per second over the last 1, 5 and 15 minutes.
+public struct Rates: Codable, Sendable {
+    public var oneMinute: Double
+    public var fiveMinutes: Double
+    public var fifteenMinutes: Double
+
+    public init(oneMinute: Double, fiveMinutes: Double, fifteenMinutes: Double) {
+        self.oneMinute = oneMinute
+        self.fiveMinutes = fiveMinutes
+        self.fifteenMinutes = fifteenMinutes
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case oneMinute = "1m", fiveMinutes = "5m", fifteenMinutes = "15m"
+    }
+}
+
+/// Drop-to-commit latency in seconds, over the most recent inputs.
+public struct LatencySummary: Codable, Sendable {
+    public var samples: Int
+    public var p50: Double?
+    public var p95: Double?
+    public var p99: Double?
+    public var max: Double?
+
+    public init(samples: Int, p50: Double?, p95: Double?, p99: Double?, max: Double?) {
+        self.samples = samples
+        self.p50 = p50
+        self.p95 = p95
+        self.p99 = p99
+        self.max = max
+    }
+}
+
+public struct StatsResult: Codable, Sendable {
+    /// Inputs committed per second (articles, sightings and failures alike).
+    public var inputs: Rates
+    public var ingested: Rates
+    public var failed: Rates
+    public var dropToCommit: LatencySummary
+
+    public init(inputs: Rates, ingested: Rates, failed: Rates, dropToCommit: LatencySummary) {
+        self.inputs = inputs
+        self.ingested = ingested
+        self.failed = failed
+        self.dropToCommit = dropToCommit
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case inputs, ingested, failed, dropToCommit = "drop_to_commit"
+    }
+}
+
+public struct MetricsResult: Codable, Sendable {
+    /// Prometheus text exposition format, version 0.0.4.
+    public var text: String
+
+    public init(text: String) {
+        self.text = text
+    }
+}
+
+/// One line of an article list.
+public struct ArticleSummary: Codable, Sendable, Equatable {
+    public var id: Int64
+    public var title: String?
+    public var outlet: String?
+    public var publishedAt: String?
+    public var receivedAt: String
+    public var url: String?
+    public var wordCount: Int
+    public var sightings: Int
+
+    public init(id: Int64, title: String?, outlet: String?, publishedAt: String?, receivedAt: String, url: String?,
+                wordCount: Int, sightings: Int) {
+        self.id = id
+        self.title = title
+        self.outlet = outlet
+        self.publishedAt = publishedAt
+        self.receivedAt = receivedAt
+        self.url = url
+        self.wordCount = wordCount
+        self.sightings = sightings
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, title, outlet, publishedAt = "published_at", receivedAt = "received_at", url,
+             wordCount = "word_count", sightings
+    }
+}
+
+public struct ArticlePage: Codable, Sendable {
+    public var articles: [ArticleSummary]
+    /// Pass as `cursor` to get the next page; nil on the last page.
+    public var nextCursor: Int64?
+
+    public init(articles: [ArticleSummary], nextCursor: Int64?) {
+        self.articles = articles
+        self.nextCursor = nextCursor
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case articles, nextCursor = "next_cursor"
+    }
+}
+
+/// Where an article came from: a dropped file or a fetched URL.
+public struct Source: Codable, Sendable, Equatable {
+    /// "file" or "url".
+    public var kind: String
+    /// The file's name as dropped, or the URL.
+    public var name: String
+    public var receivedAt: String
+
+    public init(kind: String, name: String, receivedAt: String) {
+        self.kind = kind
+        self.name = name
+        self.receivedAt = receivedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case kind, name, receivedAt = "received_at"
+    }
+}
+
+/// A whole article, as `show` and `export` return it.
+public struct ArticleRecord: Codable, Sendable, Equatable {
+    public var id: Int64
+    public var storyID: Int64?
+    public var duplicateGroup: Int64?
+    public var title: String?
+    public var url: String?
+    public var canonicalURL: String?
+    public var publishedAt: String?
+    public var receivedAt: String
+    public var outlet: String?
+    public var author: String?
+    public var language: String?
+    public var sha256: String
+    public var datelinePlace: String?
+    public var datelineAgency: String?
+    public var revisionOf: Int64?
+    public var text: String
+    public var sources: [Source]
+
+    public init(id: Int64, storyID: Int64?, duplicateGroup: Int64?, title: String?, url: String?, canonicalURL: String?,
+                publishedAt: String?, receivedAt: String, outlet: String?, author: String?, language: String?,
+                sha256: String, datelinePlace: String?, datelineAgency: String?, revisionOf: Int64?, text: String,
+                sources: [Source]) {
+        self.id = id
+        self.storyID = storyID
+        self.duplicateGroup = duplicateGroup
+        self.title = title
+        self.url = url
+        self.canonicalURL = canonicalURL
+        self.publishedAt = publishedAt
+        self.receivedAt = receivedAt
+        self.outlet = outlet
+        self.author = author
+        self.language = language
+        self.sha256 = sha256
+        self.datelinePlace = datelinePlace
+        self.datelineAgency = datelineAgency
+        self.revisionOf = revisionOf
+        self.text = text
+        self.sources = sources
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, storyID = "story_id", duplicateGroup = "duplicate_group", title, url, canonicalURL = "canonical_url",
+             publishedAt = "published_at", receivedAt = "received_at", outlet, author, language, sha256,
+             datelinePlace = "dateline_place", datelineAgency = "dateline_agency", revisionOf = "revision_of", text,
+             sources
+    }
+
+    /// Every field is written, unknown ones as null, so an export has the same keys on every line.
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(storyID, forKey: .storyID)
+        try container.encode(duplicateGroup, forKey: .duplicateGroup)
+        try container.encode(title, forKey: .title)
+        try container.encode(url, forKey: .url)
+        try container.encode(canonicalURL, forKey: .canonicalURL)
+        try container.encode(publishedAt, forKey: .publishedAt)
+        try container.encode(receivedAt, forKey: .receivedAt)
+        try container.encode(outlet, forKey: .outlet)
+        try container.encode(author, forKey: .author)
+        try container.encode(language, forKey: .language)
+        try container.encode(sha256, forKey: .sha256)
+        try container.encode(datelinePlace, forKey: .datelinePlace)
+        try container.encode(datelineAgency, forKey: .datelineAgency)
+        try container.encode(revisionOf, forKey: .revisionOf)
+        try container.encode(text, forKey: .text)
+        try container.encode(sources, forKey: .sources)
+    }
+}
+
+/// `show`: the article, every sighting of it, and the articles it is related to.
+public struct ArticleDetail: Codable, Sendable {
+    public var article: ArticleRecord
+    /// Later articles with the same canonical URL and different text.
+    public var revisions: [Int64]
+
+    public init(article: ArticleRecord, revisions: [Int64]) {
+        self.article = article
+        self.revisions = revisions
+    }
+}
+
+public struct SearchHit: Codable, Sendable {
+    public var id: Int64
+    public var title: String?
+    /// Matching text with the matches between `[` and `]`.
+    public var snippet: String
+    /// SQLite FTS5 bm25: lower is a better match.
+    public var score: Double
+
+    public init(id: Int64, title: String?, snippet: String, score: Double) {
+        self.id = id
+        self.title = title
+        self.snippet = snippet
+        self.score = score
+    }
+}
+
+public struct SearchResult: Codable, Sendable {
+    public var query: String
+    public var hits: [SearchHit]
+
+    public init(query: String, hits: [SearchHit]) {
+        self.query = query
+        self.hits = hits
+    }
+}
+
+/// The answer of commands that only report that they were done, with a count where it helps.
+public struct Acknowledgement: Codable, Sendable {
+    public var done: Bool
+    public var message: String
+    public var count: Int?
+
+    public init(message: String, count: Int? = nil) {
+        done = true
+        self.message = message
+        self.count = count
+    }
+}
+
+/// The final line of a streamed `export`.
+public struct ExportSummary: Codable, Sendable {
+    public var exported: Int
+
+    public init(exported: Int) {
+        self.exported = exported
+    }
+}
+
+/// `wait-idle`: whether the daemon became idle before the timeout.
+public struct WaitIdleResult: Codable, Sendable {
+    public var idle: Bool
+    public var waitedSeconds: Double
+
+    public init(idle: Bool, waitedSeconds: Double) {
+        self.idle = idle
+        self.waitedSeconds = waitedSeconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case idle, waitedSeconds = "waited_seconds"
+    }
+}

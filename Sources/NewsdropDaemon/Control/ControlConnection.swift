@@ -1,0 +1,240 @@
+import Dispatch
+import Glibc
+import NewsdropControlProtocol
+
+/// Where a command writes its answer: any number of streamed lines, then one final line.
+/// The connection reads no further request until the final line is sent, so answers come in
+/// request order.
+protocol ResponseSink: AnyObject, Sendable {
+    func send(_ line: [UInt8])
+    func finish(_ line: [UInt8])
+    /// Runs `body` on the connection's queue once unsent output is below the streaming
+    /// threshold, so a streamed answer never outruns a slow reader.
+    func whenWritable(_ body: @escaping @Sendable () -> Void)
+    /// Runs `body` on the connection's queue after `seconds`.
+    func schedule(after seconds: Double, _ body: @escaping @Sendable () -> Void)
+    /// False once the client has gone.
+    var isOpen: Bool { get }
+}
+
+/// One client connection: non-blocking reads and writes through Dispatch sources on its own
+/// serial queue, so a slow or hostile client can hold up nobody but itself.
+final class ControlConnection: ResponseSink, @unchecked Sendable {
+    /// Unsent output above which streamed answers wait for the client to read.
+    static let streamingThreshold = 1 << 20
+    /// Unsent output above which the client is considered gone.
+    static let outputLimit = 64 << 20
+
+    let queue: DispatchQueue
+    private let descriptor: Int32
+    private let peer: PeerAccess
+    private let commands: ControlCommands
+    private let idleTimeout: Double
+    private let onClose: @Sendable () -> Void
+
+    // Touched only on `queue`.
+    private var input: [UInt8] = []
+    private var output: [UInt8] = []
+    private var outputStart = 0
+    private var readSource: DispatchSourceRead?
+    private var writeSource: DispatchSourceWrite?
+    private var writeSourceActive = false
+    private var readSuspended = false
+    private var awaitingAnswer = false
+    private var inputEnded = false
+    private var closeWhenFlushed = false
+    private var closed = false
+    private var writableWaiters: [@Sendable () -> Void] = []
+    private var idleTimer: DispatchSourceTimer?
+
+    init(descriptor: Int32, peer: PeerAccess, commands: ControlCommands, idleTimeout: Double, target: DispatchQueue,
+         onClose: @escaping @Sendable () -> Void) {
+        self.descriptor = descriptor
+        self.peer = peer
+        self.commands = commands
+        self.idleTimeout = idleTimeout
+        self.onClose = onClose
+        queue = DispatchQueue(label: "newsdrop.control.connection", target: target)
+    }
+
+    func start() {
+        queue.async { [self] in
+            let read = DispatchSource.makeReadSource(fileDescriptor: descriptor, queue: queue)
+            read.setEventHandler { [unowned self] in readAvailable() }
+            readSource = read
+            let write = DispatchSource.makeWriteSource(fileDescriptor: descriptor, queue: queue)
+            write.setEventHandler { [unowned self] in flush() }
+            writeSource = write
+            read.resume()
+            resetIdleTimer()
+        }
+    }
+
+    var isOpen: Bool { !closed }
+
+    // MARK: Reading requests
+
+    private func readAvailable() {
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while !closed, !readSuspended {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            if count > 0 {
+                input.append(contentsOf: chunk[..<count])
+                if input.count > ControlProtocol.maximumLineLength, !input.contains(UInt8(ascii: "\n")) {
+                    rejectOversizeLine()
+                    return
+                }
+                if awaitingAnswer, input.count > ControlProtocol.maximumLineLength { suspendReading() }
+                continue
+            }
+            if count == 0 {
+                inputEnded = true  // half-closed: answer what was asked, then close
+                suspendReading()
+            } else if errno == EINTR {
+                continue
+            } else if errno != EAGAIN {
+                close()
+                return
+            }
+            break
+        }
+        handleBufferedRequests()
+    }
+
+    private func handleBufferedRequests() {
+        while !closed, !awaitingAnswer, let newline = input.firstIndex(of: UInt8(ascii: "\n")) {
+            var line = input[..<newline]
+            input.removeSubrange(...newline)
+            if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+            resetIdleTimer()
+            awaitingAnswer = true
+            switch ControlRequestDecoder.decode(line) {
+            case .failure(let rejected):
+                finish(ControlResponse.failure(id: rejected.id, error: rejected.error))
+            case .success(let request):
+                commands.handle(request, peer: peer, sink: self)
+            }
+        }
+        if !awaitingAnswer, readSuspended, !inputEnded { resumeReading() }
+        if inputEnded, !awaitingAnswer { closeWhenFlushed = true; flush() }
+    }
+
+    private func rejectOversizeLine() {
+        input.removeAll()
+        suspendReading()
+        closeWhenFlushed = true
+        send(ControlResponse.failure(id: .null, error: ControlError(
+            .lineTooLong, "request line longer than \(ControlProtocol.maximumLineLength) bytes; closing the connection")))
+    }
+
+    // MARK: ResponseSink (called on `queue`)
+
+    func send(_ line: [UInt8]) {
+        guard !closed else { return }
+        output.append(contentsOf: line)
+        if output.count - outputStart > Self.outputLimit { close(); return }
+        flush()
+    }
+
+    func finish(_ line: [UInt8]) {
+        send(line)
+        awaitingAnswer = false
+        queue.async { [self] in handleBufferedRequests() }
+    }
+
+    func whenWritable(_ body: @escaping @Sendable () -> Void) {
+        guard !closed else { return }
+        if output.count - outputStart < Self.streamingThreshold {
+            body()
+        } else {
+            writableWaiters.append(body)
+        }
+    }
+
+    func schedule(after seconds: Double, _ body: @escaping @Sendable () -> Void) {
+        queue.asyncAfter(deadline: .now() + seconds, execute: body)
+    }
+
+    // MARK: Writing
+
+    private func flush() {
+        while !closed, outputStart < output.count {
+            let count = output[outputStart...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if count > 0 {
+                outputStart += count
+            } else if count < 0, errno == EINTR {
+                continue
+            } else if count < 0, errno == EAGAIN {
+                break
+            } else {
+                close()
+                return
+            }
+        }
+        if outputStart == output.count {
+            output.removeAll(keepingCapacity: output.count <= 65_536)
+            outputStart = 0
+            setWriteSourceActive(false)
+            if closeWhenFlushed { close(); return }
+        } else {
+            if outputStart > 65_536 { output.removeFirst(outputStart); outputStart = 0 }
+            setWriteSourceActive(true)
+        }
+        if output.count - outputStart < Self.streamingThreshold, !writableWaiters.isEmpty {
+            let waiters = writableWaiters
+            writableWaiters.removeAll()
+            for waiter in waiters { waiter() }
+        }
+    }
+
+    private func setWriteSourceActive(_ active: Bool) {
+        guard active != writeSourceActive, let writeSource else { return }
+        writeSourceActive = active
+        if active { writeSource.resume() } else { writeSource.suspend() }
+    }
+
+    private func suspendReading() {
+        guard !readSuspended else { return }
+        readSuspended = true
+        readSource?.suspend()
+    }
+
+    private func resumeReading() {
+        guard readSuspended else { return }
+        readSuspended = false
+        readSource?.resume()
+    }
+
+    // MARK: Lifetime
+
+    private func resetIdleTimer() {
+        idleTimer?.cancel()
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        timer.schedule(deadline: .now() + idleTimeout)
+        timer.setEventHandler { [unowned self] in
+            if !awaitingAnswer { close() } else { resetIdleTimer() }
+        }
+        timer.resume()
+        idleTimer = timer
+    }
+
+    func close() {
+        guard !closed else { return }
+        closed = true
+        writableWaiters.removeAll()
+        idleTimer?.cancel()
+        // A suspended source must be resumed before it can be cancelled and released.
+        if readSuspended { readSource?.resume() }
+        if !writeSourceActive { writeSource?.resume() }
+        readSource?.cancel()
+        writeSource?.cancel()
+        let descriptor = descriptor, onClose = onClose
+        // Both sources are cancelled on this queue: close the descriptor after their handlers,
+        // and leave the server's registry before the descriptor number can be reused.
+        queue.async {
+            onClose()
+            Glibc.close(descriptor)
+        }
+    }
+}
