@@ -58,6 +58,9 @@ public struct Article: Sendable, Equatable {
     /// SHA-256 of `canonicalText`, in lower-case hex: the exact-duplicate key.
     public var contentHash: String
     public var wordCount: Int
+    /// Signatures for near-duplicate and story detection, computed with the rest of parsing
+    /// so that this work runs in parallel, before the single writer.
+    public var similarity: SimilarityFeatures
 
     /// The readable body, paragraphs separated by a blank line.
     public var text: String { paragraphs.joined(separator: "\n\n") }

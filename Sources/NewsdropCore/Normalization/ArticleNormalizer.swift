@@ -19,8 +19,9 @@ public enum ArticleNormalizer {
         }
 
         let url = field(raw.url)
+        let title = field(raw.title).map(TitleLeadIn.strip).flatMap { $0.isEmpty ? nil : $0 }
         return Article(
-            title: field(raw.title).map(TitleLeadIn.strip).flatMap { $0.isEmpty ? nil : $0 },
+            title: title,
             paragraphs: paragraphs,
             url: url,
             canonicalURL: url.flatMap(URLCanonicalizer.canonicalize),
@@ -33,7 +34,8 @@ public enum ArticleNormalizer {
             dateline: dateline,
             canonicalText: canonicalText,
             contentHash: ContentHash.sha256Hex(canonicalText),
-            wordCount: canonicalText.utf8.reduce(1) { $1 == UInt8(ascii: " ") ? $0 + 1 : $0 }
+            wordCount: canonicalText.utf8.reduce(1) { $1 == UInt8(ascii: " ") ? $0 + 1 : $0 },
+            similarity: SimilarityFeatures(title: title, body: paragraphs.joined(separator: "\n\n"))
         )
     }
 

@@ -31,6 +31,9 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2))Z"
     }
 
+    /// Whole days since 1970-01-01 (UTC): the unit of the story time window.
+    public var daysSinceEpoch: Int64 { secondsSinceEpoch.floorDivided(by: 86_400).quotient }
+
     /// "YYYY-MM-DD" in UTC: the name of the day's folder under `processed/`.
     public var utcDay: String { String(iso8601.prefix(10)) }
 

@@ -1,0 +1,121 @@
+/// Binary encodings of features for SQLite BLOBs: little-endian, each starting with a tag byte whose
+/// high nibble names the kind and low nibble the version, so a blob of the wrong kind or of a future
+/// version is rejected instead of misread. Decoders return nil for anything malformed: wrong tag,
+/// truncated, trailing bytes, or values breaking the invariants the encoders' inputs satisfy.
+public enum FeatureCoding {
+    static let unitsTag: UInt8 = 0x11
+    static let weightsTag: UInt8 = 0x21
+    static let minhashTag: UInt8 = 0x31
+
+    /// Tag, u32 unit count, then per unit its u32 term count and terms (u32). SPEC §7 sketches u16
+    /// counts; u32 costs a few bytes per article and cannot overflow on a pathological text.
+    public static func encode(units: [SentenceUnit]) -> [UInt8] {
+        var writer = LittleEndianWriter(tag: unitsTag, capacity: 4 + units.reduce(0) { $0 + 4 + 4 * $1.terms.count })
+        writer.append(UInt32(units.count))
+        for unit in units {
+            writer.append(UInt32(unit.terms.count))
+            for term in unit.terms { writer.append(term) }
+        }
+        return writer.bytes
+    }
+
+    /// Also rejects a unit whose terms are not strictly ascending (sorted and distinct).
+    public static func decodeUnits(_ bytes: [UInt8]) -> [SentenceUnit]? {
+        // Each unit takes at least 4 bytes, which bounds the count before anything is allocated.
+        guard var reader = LittleEndianReader(bytes, tag: unitsTag),
+              let count = reader.readUInt32(), Int(count) <= reader.remaining / 4 else { return nil }
+        var units: [SentenceUnit] = []
+        units.reserveCapacity(Int(count))
+        for _ in 0..<count {
+            guard let length = reader.readUInt32(), Int(length) <= reader.remaining / 4 else { return nil }
+            var terms: [UInt32] = []
+            terms.reserveCapacity(Int(length))
+            for _ in 0..<length {
+                guard let term = reader.readUInt32(), terms.last.map({ $0 < term }) ?? true else { return nil }
+                terms.append(term)
+            }
+            units.append(SentenceUnit(terms: terms))
+        }
+        return reader.remaining == 0 ? units : nil
+    }
+
+    /// Tag, u32 count, then (u64 term, f32 weight) pairs sorted by term. f32 keeps about 7 digits,
+    /// plenty for weights that are only ever compared through a cosine.
+    public static func encode(weights: [UInt64: Double]) -> [UInt8] {
+        var writer = LittleEndianWriter(tag: weightsTag, capacity: 4 + 12 * weights.count)
+        writer.append(UInt32(weights.count))
+        for (term, weight) in weights.sorted(by: { $0.key < $1.key }) {
+            writer.append(term)
+            writer.append(Float(weight).bitPattern)
+        }
+        return writer.bytes
+    }
+
+    /// Also rejects terms out of order or repeated, and non-finite weights.
+    public static func decodeWeights(_ bytes: [UInt8]) -> [UInt64: Double]? {
+        guard var reader = LittleEndianReader(bytes, tag: weightsTag),
+              let count = reader.readUInt32(), reader.remaining == 12 * Int(count) else { return nil }
+        var weights = [UInt64: Double](minimumCapacity: Int(count))
+        var previous: UInt64?
+        for _ in 0..<count {
+            guard let term = reader.readUInt64(), let bits = reader.readUInt32(),
+                  previous.map({ $0 < term }) ?? true, Float(bitPattern: bits).isFinite else { return nil }
+            weights[term] = Double(Float(bitPattern: bits))
+            previous = term
+        }
+        return weights
+    }
+
+    /// Tag, then the 64 values (u64).
+    public static func encode(minhash: [UInt64]) -> [UInt8] {
+        var writer = LittleEndianWriter(tag: minhashTag, capacity: 8 * minhash.count)
+        for value in minhash { writer.append(value) }
+        return writer.bytes
+    }
+
+    /// Accepts exactly 64 values: any other length is not a signature of SPEC §3.2.
+    public static func decodeMinhash(_ bytes: [UInt8]) -> [UInt64]? {
+        guard var reader = LittleEndianReader(bytes, tag: minhashTag),
+              reader.remaining == 8 * MinHashSketch.binCount else { return nil }
+        return (0..<MinHashSketch.binCount).compactMap { _ in reader.readUInt64() }
+    }
+}
+
+private struct LittleEndianWriter {
+    private(set) var bytes: [UInt8]
+
+    init(tag: UInt8, capacity: Int) {
+        bytes = [tag]
+        bytes.reserveCapacity(1 + capacity)
+    }
+
+    mutating func append(_ value: some FixedWidthInteger) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+}
+
+private struct LittleEndianReader {
+    private let bytes: [UInt8]
+    private var offset = 1
+
+    /// Nil unless the blob starts with `tag`.
+    init?(_ bytes: [UInt8], tag: UInt8) {
+        guard bytes.first == tag else { return nil }
+        self.bytes = bytes
+    }
+
+    var remaining: Int { bytes.count - offset }
+
+    mutating func readUInt32() -> UInt32? { read(UInt32.self) }
+
+    mutating func readUInt64() -> UInt64? { read(UInt64.self) }
+
+    private mutating func read<T: FixedWidthInteger>(_: T.Type) -> T? {
+        let size = MemoryLayout<T>.size
+        guard remaining >= size else { return nil }
+        var value: T = 0
+        for index in 0..<size { value |= T(bytes[offset + index]) << (8 * index) }
+        offset += size
+        return value
+    }
+}

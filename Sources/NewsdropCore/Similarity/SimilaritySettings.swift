@@ -1,0 +1,42 @@
+/// The tunable thresholds of near-duplicate detection and story clustering.
+///
+/// The defaults are the measured values of the reference prototype (simlab SPEC §10); change them only
+/// with a new measurement, since the margins reported there hold for these values.
+public struct SimilaritySettings: Sendable, Equatable {
+    /// τ_s: the Dice a sentence unit needs with its best counterpart to count as aligned.
+    public var sentenceDice = 0.5
+    /// T_dup: the mean coverage at which two articles are near-duplicates.
+    public var duplicateThreshold = 0.65
+    /// Entries kept per band, sentence and story posting list (oldest evicted).
+    public var postingCap = 64
+    /// Candidates verified by sentence alignment per article.
+    public var maximumVerified = 16
+    /// Votes (2 per shared band, 1 per shared sentence key) a candidate needs to be verified.
+    public var minimumVotes = 2
+    /// A story takes an article published within this many days of its date range.
+    public var storyWindowDays = 3
+    /// θ: the story score an article needs to join a story.
+    public var storyThreshold = 0.26
+    /// λ_cov: weight of shared-passage coverage in the story score.
+    public var passageBonus = 0.5
+    /// Coverage below this does not count as a shared passage.
+    public var minimumPassageCoverage = 0.1
+    /// Multiplier for entity terms (capitalised words, bigrams of them, numbers of 3+ digits).
+    public var entityBoost = 1.5
+    /// Count added per title occurrence of a term (body occurrences add 1).
+    public var titleBoost = 2.0
+    /// n0: pseudo-documents that damp IDF while the corpus is small.
+    public var idfPseudoDocuments = 20.0
+    /// Top terms of an article used to look up candidate stories.
+    public var queryTerms = 12
+    /// Top terms a story posts in the story index.
+    public var postedTerms = 24
+    /// Terms kept in a story centroid.
+    public var centroidTerms = 200
+    /// Latest members of a story an article is compared with.
+    public var membersCompared = 8
+    /// Candidate stories scored per article.
+    public var storyCandidates = 24
+
+    public init() {}
+}

@@ -1,0 +1,97 @@
+import Foundation
+import XCTest
+@testable import NewsdropCore
+
+/// Alignment, IDF and story vectors on hand-made inputs whose answers can be worked out by hand.
+final class SimilarityScoringTests: XCTestCase {
+    func testDefaultSettingsAreTheMeasuredOnes() {
+        let settings = SimilaritySettings()
+        XCTAssertEqual(settings.sentenceDice, 0.5)
+        XCTAssertEqual(settings.duplicateThreshold, 0.65)
+        XCTAssertEqual(settings.postingCap, 64)
+        XCTAssertEqual(settings.maximumVerified, 16)
+        XCTAssertEqual(settings.minimumVotes, 2)
+        XCTAssertEqual(settings.storyWindowDays, 3)
+        XCTAssertEqual(settings.storyThreshold, 0.26)
+        XCTAssertEqual(settings.passageBonus, 0.5)
+        XCTAssertEqual(settings.minimumPassageCoverage, 0.1)
+        XCTAssertEqual(settings.entityBoost, 1.5)
+        XCTAssertEqual(settings.titleBoost, 2.0)
+        XCTAssertEqual(settings.idfPseudoDocuments, 20)
+        XCTAssertEqual([settings.queryTerms, settings.postedTerms, settings.centroidTerms], [12, 24, 200])
+        XCTAssertEqual([settings.membersCompared, settings.storyCandidates], [8, 24])
+    }
+
+    func testAlignmentCoverageAndPairs() {
+        let a = [
+            SentenceUnit(terms: [1, 2, 3, 4]),        // best: b0 with 3 shared, Dice 6/9
+            SentenceUnit(terms: [10, 11, 12]),        // best: b1 and b2 tie at 2/3 → b1
+            SentenceUnit(terms: [20, 21, 22, 23, 24]), // nothing shared
+        ]
+        let b = [
+            SentenceUnit(terms: [1, 2, 3, 5, 6]),
+            SentenceUnit(terms: [10, 11, 13]),
+            SentenceUnit(terms: [11, 12, 14]),
+        ]
+        let alignment = Alignment.align(a, b, sentenceDice: 0.5)
+        XCTAssertEqual(alignment.pairs, [AlignedPair(unitA: 0, unitB: 0, dice: 6.0 / 9.0),
+                                         AlignedPair(unitA: 1, unitB: 1, dice: 4.0 / 6.0)])
+        XCTAssertEqual(alignment.coverageAToB, 7.0 / 12.0)
+        // b0 → a0 (6/9), b1 → a1 (4/6), b2 → a1 (4/6): all of B is covered.
+        XCTAssertEqual(alignment.coverageBToA, 1.0)
+        XCTAssertEqual(alignment.score, (7.0 / 12.0 + 1.0) / 2)
+        // A stricter τ_s drops both alignments.
+        let strict = Alignment.align(a, b, sentenceDice: 0.7)
+        XCTAssertEqual(strict.coverageAToB, 0)
+        XCTAssertEqual(strict.coverageBToA, 0)
+        XCTAssertTrue(strict.pairs.isEmpty)
+    }
+
+    func testAlignmentOfIdenticalAndEmptyUnits() {
+        let units = [SentenceUnit(terms: [1, 2, 3]), SentenceUnit(terms: [3, 4, 5, 6])]
+        let same = Alignment.align(units, units, sentenceDice: 0.5)
+        XCTAssertEqual(same.score, 1)
+        XCTAssertEqual(same.pairs.map(\.unitB), [0, 1])
+        XCTAssertEqual(Alignment.align([], units, sentenceDice: 0.5).score, 0)
+        XCTAssertEqual(Alignment.align(units, [], sentenceDice: 0.5), Alignment(coverageAToB: 0, coverageBToA: 0, pairs: []))
+    }
+
+    func testInverseDocumentFrequency() {
+        XCTAssertEqual(InverseDocumentFrequency.weight(documentFrequency: 0, documents: 0, pseudoDocuments: 20), log(21) + 1, accuracy: 1e-15)
+        XCTAssertEqual(InverseDocumentFrequency.weight(documentFrequency: 1, documents: 1, pseudoDocuments: 20), log(11) + 1, accuracy: 1e-15)
+        XCTAssertEqual(InverseDocumentFrequency.weight(documentFrequency: 5, documents: 100, pseudoDocuments: 20), log(121.0 / 6) + 1, accuracy: 1e-15)
+        // A term in every document of a large corpus tends to weight 1.
+        XCTAssertEqual(InverseDocumentFrequency.weight(documentFrequency: 1_000_000, documents: 1_000_000, pseudoDocuments: 20), 1, accuracy: 1e-4)
+    }
+
+    func testWeightedVectorsAreUnitLength() {
+        let weights: [UInt64: Double] = [1: 3, 2: 4, 3: 1]
+        let vector = StoryVector.weighted(weights) { $0 == 3 ? 0 : 1 }
+        XCTAssertEqual(vector[1] ?? .nan, 0.6, accuracy: 1e-15)
+        XCTAssertEqual(vector[2] ?? .nan, 0.8, accuracy: 1e-15)
+        XCTAssertEqual(vector[3], 0)
+        XCTAssertEqual(StoryVector.cosine(vector, vector), 1, accuracy: 1e-15)
+        // No weight at all stays a zero vector instead of dividing by zero.
+        XCTAssertEqual(StoryVector.weighted([7: 0]) { _ in 2 }, [7: 0])
+    }
+
+    func testCosine() {
+        let a = StoryVector.weighted([1: 1, 2: 1]) { _ in 1 }
+        let b = StoryVector.weighted([3: 2, 4: 5]) { _ in 1 }
+        let c = StoryVector.weighted([2: 1, 3: 1]) { _ in 1 }
+        XCTAssertEqual(StoryVector.cosine(a, b), 0)
+        XCTAssertEqual(StoryVector.cosine(a, c), 0.5, accuracy: 1e-15)
+        XCTAssertEqual(StoryVector.cosine(c, a), StoryVector.cosine(a, c))
+        XCTAssertEqual(StoryVector.cosine(a, [:]), 0)
+        let article = SimilarityFeatures(title: "Harbor bridge closes", body: "Engineers found cracks in the Casco Harbor Bridge.")
+        let vector = StoryVector.weighted(article.termWeights) { _ in 1.7 }
+        XCTAssertEqual(StoryVector.cosine(vector, vector), 1, accuracy: 1e-12)
+    }
+
+    func testTopTermsBreakTiesByTermHash() {
+        let vector: [UInt64: Double] = [9: 0.5, 3: 0.5, 7: 0.9, 1: 0.1, 5: 0.5]
+        XCTAssertEqual(StoryVector.topTerms(vector, count: 3), [7, 3, 5])
+        XCTAssertEqual(StoryVector.topTerms(vector, count: 10), [7, 3, 5, 9, 1])
+        XCTAssertEqual(StoryVector.topTerms(vector, count: 0), [])
+    }
+}
