@@ -48,6 +48,7 @@ public struct ControlError: Error, Sendable, Equatable, Codable {
         case badArguments = "bad_arguments"
         case notFound = "not_found"
         case forbidden
+        case invalidConfiguration = "invalid_configuration"
         case unavailable
         case timeout
         case busy

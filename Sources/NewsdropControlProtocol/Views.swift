@@ -355,3 +355,122 @@ public struct WaitIdleResult: Codable, Sendable {
         case idle, waitedSeconds = "waited_seconds"
     }
 }
+
+/// One line of a story list.
+public struct StorySummary: Codable, Sendable, Equatable {
+    public var id: Int64
+    /// The title of its first titled article.
+    public var label: String?
+    public var articleCount: Int
+    public var firstSeen: String
+    public var lastSeen: String
+
+    public init(id: Int64, label: String?, articleCount: Int, firstSeen: String, lastSeen: String) {
+        self.id = id
+        self.label = label
+        self.articleCount = articleCount
+        self.firstSeen = firstSeen
+        self.lastSeen = lastSeen
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, label, articleCount = "article_count", firstSeen = "first_seen", lastSeen = "last_seen"
+    }
+}
+
+public struct StoryPage: Codable, Sendable {
+    /// Most recently active first.
+    public var stories: [StorySummary]
+    public var nextCursor: String?
+
+    public init(stories: [StorySummary], nextCursor: String?) {
+        self.stories = stories
+        self.nextCursor = nextCursor
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case stories, nextCursor = "next_cursor"
+    }
+}
+
+public struct StoryDetail: Codable, Sendable {
+    public var story: StorySummary
+    /// Its articles in arrival order, each with its duplicate group.
+    public var articles: [StoryArticle]
+
+    public init(story: StorySummary, articles: [StoryArticle]) {
+        self.story = story
+        self.articles = articles
+    }
+}
+
+public struct StoryArticle: Codable, Sendable, Equatable {
+    public var id: Int64
+    public var title: String?
+    public var outlet: String?
+    public var duplicateGroup: Int64?
+    public var receivedAt: String
+
+    public init(id: Int64, title: String?, outlet: String?, duplicateGroup: Int64?, receivedAt: String) {
+        self.id = id
+        self.title = title
+        self.outlet = outlet
+        self.duplicateGroup = duplicateGroup
+        self.receivedAt = receivedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, title, outlet, duplicateGroup = "duplicate_group", receivedAt = "received_at"
+    }
+}
+
+/// An article related to another, with the score of the relation.
+public struct RelatedArticle: Codable, Sendable, Equatable {
+    public var id: Int64
+    public var title: String?
+    public var score: Double
+
+    public init(id: Int64, title: String?, score: Double) {
+        self.id = id
+        self.title = title
+        self.score = score
+    }
+}
+
+/// `similar`: an article's near-duplicates (alignment score) and the other articles of its
+/// story (TF-IDF cosine at the current IDF), best first.
+public struct SimilarResult: Codable, Sendable {
+    public var id: Int64
+    public var duplicateGroup: Int64?
+    public var storyID: Int64?
+    public var nearDuplicates: [RelatedArticle]
+    public var sameStory: [RelatedArticle]
+
+    public init(id: Int64, duplicateGroup: Int64?, storyID: Int64?, nearDuplicates: [RelatedArticle], sameStory: [RelatedArticle]) {
+        self.id = id
+        self.duplicateGroup = duplicateGroup
+        self.storyID = storyID
+        self.nearDuplicates = nearDuplicates
+        self.sameStory = sameStory
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, duplicateGroup = "duplicate_group", storyID = "story_id", nearDuplicates = "near_duplicates",
+             sameStory = "same_story"
+    }
+}
+
+/// `reload`: which settings took effect, and which changed but wait for a restart.
+public struct ReloadResult: Codable, Sendable, Equatable {
+    public var applied: [String]
+    public var needRestart: [String]
+
+    public init(applied: [String], needRestart: [String]) {
+        self.applied = applied
+        self.needRestart = needRestart
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case applied, needRestart = "restart_required"
+    }
+}

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import NewsdropCore
+import Synchronization
 
 /// The SQLite database: one writer that records deliveries in batched transactions, and any
 /// number of concurrent readers (WAL).
@@ -12,9 +13,11 @@ import NewsdropCore
 public final class ArticleStore: Sendable {
     public let path: String
     private let pool: DatabasePool
+    private let similarity: Mutex<SimilaritySettings>
 
-    public init(path: String) throws {
+    public init(path: String, similarity: SimilaritySettings = SimilaritySettings()) throws {
         self.path = path
+        self.similarity = Mutex(similarity)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -24,20 +27,28 @@ public final class ArticleStore: Sendable {
         try Schema.migrator.migrate(pool)
     }
 
+    /// The near-duplicate and story thresholds this store records with; a reload changes them
+    /// for the transactions that follow.
+    public var similaritySettings: SimilaritySettings {
+        get { similarity.withLock { $0 } }
+        set { similarity.withLock { $0 = newValue } }
+    }
+
     /// Read access for queries; readers never block the writer.
     public var reader: any DatabaseReader { pool }
 
     /// Records a batch of deliveries in one transaction and returns what became of each item.
     /// Replaying a delivery that was recorded before returns its earlier outcome and writes nothing.
     public func record(_ deliveries: [Delivery], keepRawInputs: Bool = false) throws -> [DeliveryOutcome] {
-        try pool.write { db in
+        let similarity = similaritySettings
+        return try pool.write { db in
             try deliveries.map { delivery in
                 if keepRawInputs, let sha = delivery.rawSHA256, let bytes = delivery.rawBytes {
                     try db.execute(sql: """
                         INSERT OR IGNORE INTO raw_inputs (sha256, bytes, stored_at) VALUES (?, ?, ?)
                         """, arguments: [sha, Data(bytes), delivery.receivedAt.iso8601])
                 }
-                let recorder = DeliveryRecorder(db: db, delivery: delivery)
+                let recorder = DeliveryRecorder(db: db, delivery: delivery, similarity: similarity)
                 switch delivery.content {
                 case .failed(let failure):
                     return DeliveryOutcome(key: delivery.key, items: [(0, try recorder.recordFailure(failure, item: 0))])
@@ -66,6 +77,7 @@ public final class ArticleStore: Sendable {
 private struct DeliveryRecorder {
     let db: Database
     let delivery: Delivery
+    let similarity: SimilaritySettings
 
     func recordArticle(_ article: Article, item: Int) throws -> ItemOutcome {
         if let replayed = try previousOutcome(item: item) { return replayed }
@@ -92,7 +104,9 @@ private struct DeliveryRecorder {
         try db.execute(sql: "INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)",
                        arguments: [articleID, article.title, article.text])
         try insertSighting(articleID: articleID, item: item)
-        return .added(articleID: articleID, revisionOf: revisionOf)
+        let placement = try SimilarityRecorder(db: db, settings: similarity)
+            .place(articleID: articleID, article: article, receivedAt: delivery.receivedAt)
+        return .added(AddedArticle(articleID: articleID, revisionOf: revisionOf, placement: placement))
     }
 
     func recordFailure(_ failure: IngestFailure, item: Int) throws -> ItemOutcome {

@@ -1,5 +1,7 @@
+import Foundation
 import GRDB
 import NewsdropControlProtocol
+import NewsdropCore
 
 /// Which articles a listing or an export covers.
 public struct ArticleFilter: Sendable {
@@ -9,11 +11,14 @@ public struct ArticleFilter: Sendable {
     public var source: String?
     /// Only articles matching this full-text query (SQLite FTS5 syntax).
     public var query: String?
+    /// Only articles of this story.
+    public var story: Int64?
 
-    public init(since: String? = nil, source: String? = nil, query: String? = nil) {
+    public init(since: String? = nil, source: String? = nil, query: String? = nil, story: Int64? = nil) {
         self.since = since
         self.source = source
         self.query = query
+        self.story = story
     }
 
     /// SQL conditions on `articles AS a`, and their arguments.
@@ -31,6 +36,10 @@ public struct ArticleFilter: Sendable {
             sql.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
             arguments += [query]
         }
+        if let story {
+            sql.append("a.story_id = ?")
+            arguments += [story]
+        }
         return (sql, arguments)
     }
 }
@@ -43,14 +52,20 @@ public struct InvalidSearchQuery: Error, CustomStringConvertible {
 /// Read-only questions about the corpus, answered from any reader connection.
 public struct CorpusQueries: Sendable {
     private let reader: any DatabaseReader
+    private let currentSimilarity: @Sendable () -> SimilaritySettings
 
-    public init(reader: any DatabaseReader) {
+    public init(reader: any DatabaseReader, similarity: SimilaritySettings = SimilaritySettings()) {
         self.reader = reader
+        currentSimilarity = { similarity }
     }
 
+    /// Queries that follow the store's thresholds, also after a reload changes them.
     public init(store: ArticleStore) {
-        self.init(reader: store.reader)
+        reader = store.reader
+        currentSimilarity = { store.similaritySettings }
     }
+
+    private var similarity: SimilaritySettings { currentSimilarity() }
 
     /// Newest first, `limit` at a time; pass the page's `nextCursor` back as `cursor`.
     public func articles(_ filter: ArticleFilter, limit: Int, cursor: Int64?) throws -> ArticlePage {
@@ -134,11 +149,137 @@ public struct CorpusQueries: Sendable {
         return rows.map { row in
             let id: Int64 = row["id"]
             return ArticleRecord(
-                id: id, storyID: nil, duplicateGroup: nil, title: row["title"], url: row["url"],
+                id: id, storyID: row["story_id"], duplicateGroup: row["duplicate_group"], title: row["title"], url: row["url"],
                 canonicalURL: row["canonical_url"], publishedAt: row["published_at"], receivedAt: row["received_at"],
                 outlet: row["outlet"], author: row["author"], language: row["language"], sha256: row["sha256"],
                 datelinePlace: row["dateline_place"], datelineAgency: row["dateline_agency"],
                 revisionOf: row["revision_of"], text: row["text"], sources: sources[id] ?? [])
         }
+    }
+
+    // MARK: Stories and relations
+
+    /// Stories, most recently active first; pass the page's `nextCursor` back as `cursor`.
+    public func stories(limit: Int, cursor: String?) throws -> StoryPage {
+        var condition = "", arguments: StatementArguments = []
+        if let cursor {
+            let parts = cursor.split(separator: "/", maxSplits: 1)
+            guard parts.count == 2, let id = Int64(parts[1]) else { throw InvalidCursor(cursor: cursor) }
+            condition = "WHERE (last_seen, id) < (?, ?)"
+            arguments = [String(parts[0]), id]
+        }
+        arguments += [limit + 1]
+        let rows = try reader.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT id, label, article_count, first_seen, last_seen FROM stories \(condition)
+                ORDER BY last_seen DESC, id DESC LIMIT ?
+                """, arguments: arguments)
+        }
+        let page = rows.prefix(limit).map(Self.storySummary)
+        return StoryPage(stories: page, nextCursor: rows.count > limit ? page.last.map { "\($0.lastSeen)/\($0.id)" } : nil)
+    }
+
+    /// A story and its articles, or nil when there is no such story.
+    public func story(id: Int64) throws -> StoryDetail? {
+        try reader.read { db -> StoryDetail? in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT id, label, article_count, first_seen, last_seen FROM stories WHERE id = ?
+                """, arguments: [id]) else { return nil }
+            let articles = try Row.fetchAll(db, sql: """
+                SELECT id, title, outlet, duplicate_group, received_at FROM articles WHERE story_id = ? ORDER BY id
+                """, arguments: [id]).map { row in
+                StoryArticle(id: row["id"], title: row["title"], outlet: row["outlet"], duplicateGroup: row["duplicate_group"],
+                             receivedAt: row["received_at"])
+            }
+            return StoryDetail(story: Self.storySummary(row), articles: articles)
+        }
+    }
+
+    /// An article's near-duplicates and story companions with their scores (at most `limit` each).
+    public func similar(id: Int64, limit: Int) throws -> SimilarResult? {
+        try reader.read { db -> SimilarResult? in
+            guard let article = try Row.fetchOne(db, sql: "SELECT id, title, text, duplicate_group, story_id FROM articles WHERE id = ?",
+                                                 arguments: [id]) else { return nil }
+            let group: Int64? = article["duplicate_group"], story: Int64? = article["story_id"]
+            let features = SimilarityFeatures(title: article["title"], body: article["text"])
+            let idf = try currentIDF(db, terms: features.termWeights.keys)
+            let vector = StoryVector.weighted(features.termWeights, idf: idf.weight)
+            var nearDuplicates: [RelatedArticle] = [], sameStory: [RelatedArticle] = []
+            let others = try Row.fetchAll(db, sql: """
+                SELECT id, title, text, duplicate_group FROM articles
+                WHERE id != ? AND (duplicate_group = ? OR story_id = ?) ORDER BY id LIMIT ?
+                """, arguments: [id, group, story, 4 * limit])
+            for other in others {
+                let otherFeatures = SimilarityFeatures(title: other["title"], body: other["text"])
+                if group != nil, (other["duplicate_group"] as Int64?) == group {
+                    let score = Alignment.align(features.units, otherFeatures.units, sentenceDice: similarity.sentenceDice).score
+                    nearDuplicates.append(RelatedArticle(id: other["id"], title: other["title"], score: score))
+                } else {
+                    let otherIDF = try currentIDF(db, terms: otherFeatures.termWeights.keys, known: idf)
+                    let score = StoryVector.cosine(vector, StoryVector.weighted(otherFeatures.termWeights, idf: otherIDF.weight))
+                    sameStory.append(RelatedArticle(id: other["id"], title: other["title"], score: score))
+                }
+            }
+            func best(_ related: [RelatedArticle]) -> [RelatedArticle] {
+                Array(related.sorted { ($1.score, $0.id) < ($0.score, $1.id) }.prefix(limit))
+            }
+            return SimilarResult(id: id, duplicateGroup: group, storyID: story, nearDuplicates: best(nearDuplicates),
+                                 sameStory: best(sameStory))
+        }
+    }
+
+    /// Why two articles are related or not; nil when either does not exist.
+    public func explain(_ first: Int64, _ second: Int64) throws -> Explanation? {
+        try reader.read { db -> Explanation? in
+            let sql = "SELECT title, text, duplicate_group, story_id FROM articles WHERE id = ?"
+            guard let a = try Row.fetchOne(db, sql: sql, arguments: [first]),
+                  let b = try Row.fetchOne(db, sql: sql, arguments: [second]) else { return nil }
+            let relation: String
+            if let group = a["duplicate_group"] as Int64?, group == b["duplicate_group"] {
+                relation = "near-duplicate"
+            } else if let story = a["story_id"] as Int64?, story == b["story_id"] {
+                relation = "same story"
+            } else {
+                relation = "unrelated"
+            }
+            let terms = Array(SimilarityFeatures(title: a["title"], body: a["text"]).termWeights.keys)
+                + Array(SimilarityFeatures(title: b["title"], body: b["text"]).termWeights.keys)
+            let idf = try currentIDF(db, terms: terms)
+            return Explanation.explain(titleA: a["title"], bodyA: a["text"], titleB: b["title"], bodyB: b["text"],
+                                       relation: relation, idf: idf.weight, settings: similarity)
+        }
+    }
+
+    /// The corpus's IDF for `terms`, as story clustering uses it now.
+    private func currentIDF(_ db: Database, terms: some Collection<UInt64>, known: CurrentIDF? = nil) throws -> CurrentIDF {
+        let index = StoryIndex(db: db, settings: similarity)
+        var frequencies = known?.frequencies ?? [:]
+        let missing = Set(terms).subtracting(frequencies.keys)
+        frequencies.merge(try index.documentFrequencies(of: missing)) { current, _ in current }
+        return CurrentIDF(frequencies: frequencies, documents: try known?.documents ?? index.documentCount(),
+                          pseudoDocuments: similarity.idfPseudoDocuments)
+    }
+
+    private static func storySummary(_ row: Row) -> StorySummary {
+        StorySummary(id: row["id"], label: row["label"], articleCount: row["article_count"], firstSeen: row["first_seen"],
+                     lastSeen: row["last_seen"])
+    }
+}
+
+/// A `cursor` that no page handed out.
+public struct InvalidCursor: Error, CustomStringConvertible {
+    public let cursor: String
+    public var description: String { "not a cursor from a previous page: \(cursor)" }
+}
+
+/// Document frequencies fetched for a query, and the IDF they give.
+private struct CurrentIDF {
+    let frequencies: [UInt64: Int]
+    let documents: Int
+    let pseudoDocuments: Double
+
+    func weight(_ term: UInt64) -> Double {
+        InverseDocumentFrequency.weight(documentFrequency: frequencies[term] ?? 0, documents: documents,
+                                        pseudoDocuments: pseudoDocuments)
     }
 }

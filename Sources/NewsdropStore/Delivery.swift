@@ -41,8 +41,9 @@ public struct Delivery: Sendable {
 
 /// What recording did with one article of a delivery.
 public enum ItemOutcome: Sendable, Equatable {
-    /// A new article; `revisionOf` links an earlier article with the same canonical URL.
-    case added(articleID: Int64, revisionOf: Int64?)
+    /// A new article: its id, the earlier article it revises (same canonical URL), and where
+    /// near-duplicate and story detection placed it.
+    case added(AddedArticle)
     /// The same canonical text was already stored: a sighting of that article was added.
     case exactDuplicate(articleID: Int64)
     /// Recorded as a failure with its reason.
@@ -50,6 +51,31 @@ public enum ItemOutcome: Sendable, Equatable {
     /// This item was recorded as a sighting of the article before: the input is being replayed
     /// after a crash. (A replayed failure comes back as `.failed` with its recorded reason.)
     case alreadyRecorded(articleID: Int64)
+}
+
+extension ItemOutcome {
+    /// The article this item became, or was a sighting of; nil for a failure.
+    public var articleID: Int64? {
+        switch self {
+        case .added(let added): added.articleID
+        case .exactDuplicate(let id), .alreadyRecorded(let id): id
+        case .failed: nil
+        }
+    }
+}
+
+/// A new article and its relations.
+public struct AddedArticle: Sendable, Equatable {
+    public var articleID: Int64
+    /// The latest earlier article with the same canonical URL and different text.
+    public var revisionOf: Int64?
+    public var placement: SimilarityPlacement
+
+    public init(articleID: Int64, revisionOf: Int64?, placement: SimilarityPlacement) {
+        self.articleID = articleID
+        self.revisionOf = revisionOf
+        self.placement = placement
+    }
 }
 
 /// The outcome of every item of one delivery, in item order.

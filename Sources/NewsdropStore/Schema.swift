@@ -75,6 +75,72 @@ enum Schema {
                 INSERT INTO articles_fts (articles_fts) VALUES ('rebuild');
                 """)
         }
+        migrator.registerMigration("v3: near-duplicates and stories") { db in
+            // 64-bit hashes (band keys, sentence keys, term hashes) are stored as signed
+            // INTEGER with the same bit pattern. Posting lists are never trimmed: readers take
+            // the newest `postingCap` entries through the primary key, so a lookup costs the
+            // same however long a list grows.
+            try db.execute(sql: """
+                ALTER TABLE articles ADD COLUMN duplicate_group INTEGER REFERENCES articles(id);
+                ALTER TABLE articles ADD COLUMN duplicate_of INTEGER REFERENCES articles(id);
+                ALTER TABLE articles ADD COLUMN duplicate_similarity REAL;
+                ALTER TABLE articles ADD COLUMN story_id INTEGER;
+                ALTER TABLE articles ADD COLUMN story_day INTEGER;
+                CREATE INDEX articles_by_duplicate_group ON articles(duplicate_group);
+                CREATE INDEX articles_by_story ON articles(story_id);
+
+                CREATE TABLE article_features (
+                    article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+                    minhash    BLOB NOT NULL,
+                    units      BLOB NOT NULL,
+                    weights    BLOB
+                ) STRICT;
+
+                CREATE TABLE band_postings (
+                    band       INTEGER NOT NULL,
+                    key        INTEGER NOT NULL,
+                    article_id INTEGER NOT NULL,
+                    PRIMARY KEY (band, key, article_id)
+                ) STRICT, WITHOUT ROWID;
+
+                CREATE TABLE sentence_postings (
+                    key        INTEGER NOT NULL,
+                    article_id INTEGER NOT NULL,
+                    PRIMARY KEY (key, article_id)
+                ) STRICT, WITHOUT ROWID;
+
+                CREATE TABLE term_documents (
+                    term      INTEGER PRIMARY KEY,
+                    documents INTEGER NOT NULL
+                ) STRICT;
+
+                CREATE TABLE corpus_counters (
+                    name  TEXT PRIMARY KEY,
+                    value INTEGER NOT NULL
+                ) STRICT;
+                INSERT INTO corpus_counters (name, value) VALUES ('story_documents', 0);
+
+                CREATE TABLE stories (
+                    id            INTEGER PRIMARY KEY,
+                    label         TEXT,
+                    first_day     INTEGER,
+                    last_day      INTEGER,
+                    first_seen    TEXT NOT NULL,
+                    last_seen     TEXT NOT NULL,
+                    article_count INTEGER NOT NULL,
+                    centroid      BLOB NOT NULL,
+                    posted        BLOB NOT NULL,
+                    members       BLOB NOT NULL
+                ) STRICT;
+                CREATE INDEX stories_by_last_seen ON stories(last_seen);
+
+                CREATE TABLE story_postings (
+                    term     INTEGER NOT NULL,
+                    story_id INTEGER NOT NULL,
+                    PRIMARY KEY (term, story_id)
+                ) STRICT, WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NewsdropControlProtocol
+import NewsdropCore
 
 // Each subcommand mirrors one protocol command (docs/control-protocol.md).
 
@@ -191,38 +192,91 @@ struct WaitIdle: ParsableCommand {
     }
 }
 
-/// A command the protocol has that answers with a plain result; printed as JSON.
-private func passThrough(_ global: GlobalOptions, _ command: String, _ arguments: [String: JSONValue] = [:]) throws {
-    let result = try Session(global: global).call(command, arguments)
-    print(String(decoding: JSONLine.encodeBody(result), as: UTF8.self))
-}
-
 struct Similar: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show an article's near-duplicates and same-story articles.")
     @OptionGroup var global: GlobalOptions
-    @Argument var id: Int64
-    func run() throws { try passThrough(global, "similar", ["id": .integer(id)]) }
+    @Argument(help: "The article's id.") var id: Int64
+    @Option(help: "Articles to show of each kind (1–1000).") var limit = 20
+
+    func run() throws {
+        let session = Session(global: global)
+        try session.show(session.call("similar", ["id": .integer(id), "limit": .integer(Int64(limit))]), as: SimilarResult.self) { result in
+            print(Output.bold("article \(result.id)") + " — duplicate group \(result.duplicateGroup.map(String.init) ?? "—"), story \(result.storyID.map(String.init) ?? "—")")
+            for (heading, related) in [("near-duplicates (alignment score)", result.nearDuplicates),
+                                       ("same story (TF-IDF cosine)", result.sameStory)] {
+                print("\n" + heading)
+                if related.isEmpty { print("  none"); continue }
+                Output.table(["ID", "SCORE", "TITLE"], related.map { [String($0.id), String(format: "%.3f", $0.score), $0.title ?? "(untitled)"] })
+            }
+        }
+    }
 }
 
 struct Stories: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List recent stories with their sizes.")
+    static let configuration = CommandConfiguration(abstract: "List stories, most recently active first.")
     @OptionGroup var global: GlobalOptions
-    func run() throws { try passThrough(global, "stories") }
+    @Option(help: "Stories per page (1–1000).") var limit = 20
+    @Option(help: "Continue after this cursor (printed under the previous page).") var cursor: String?
+
+    func run() throws {
+        var arguments: [String: JSONValue] = ["limit": .integer(Int64(limit))]
+        if let cursor { arguments["cursor"] = .string(cursor) }
+        let session = Session(global: global)
+        try session.show(session.call("stories", arguments), as: StoryPage.self) { page in
+            Output.table(["ID", "ARTICLES", "FIRST", "LAST", "LABEL"], page.stories.map { story in
+                [String(story.id), String(story.articleCount), Output.relative(story.firstSeen), Output.relative(story.lastSeen),
+                 story.label ?? "(untitled)"]
+            })
+            if let next = page.nextCursor { print("\nmore: newsdropctl stories --cursor '\(next)'") }
+        }
+    }
 }
 
 struct Story: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show one story and its articles.")
     @OptionGroup var global: GlobalOptions
-    @Argument var id: Int64
-    func run() throws { try passThrough(global, "story", ["id": .integer(id)]) }
+    @Argument(help: "The story's id.") var id: Int64
+
+    func run() throws {
+        let session = Session(global: global)
+        try session.show(session.call("story", ["id": .integer(id)]), as: StoryDetail.self) { detail in
+            let story = detail.story
+            print(Output.bold("story \(story.id): \(story.label ?? "(untitled)")"))
+            print("\(story.articleCount) articles, first \(Output.relative(story.firstSeen)), last \(Output.relative(story.lastSeen))\n")
+            Output.table(["ID", "GROUP", "OUTLET", "RECEIVED", "TITLE"], detail.articles.map { article in
+                [String(article.id), article.duplicateGroup.map(String.init) ?? "—", article.outlet ?? "—",
+                 Output.relative(article.receivedAt), article.title ?? "(untitled)"]
+            })
+        }
+    }
 }
 
 struct Why: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Explain how two articles are related.")
+    static let configuration = CommandConfiguration(abstract: "Explain how two articles are related: the scores and the shared passages.")
     @OptionGroup var global: GlobalOptions
-    @Argument var first: Int64
-    @Argument var second: Int64
-    func run() throws { try passThrough(global, "why", ["a": .integer(first), "b": .integer(second)]) }
+    @Argument(help: "The first article's id.") var first: Int64
+    @Argument(help: "The second article's id.") var second: Int64
+
+    func run() throws {
+        let session = Session(global: global)
+        try session.show(session.call("why", ["a": .integer(first), "b": .integer(second)]), as: Explanation.self) { why in
+            let duplicate = why.duplicate, story = why.story
+            print(Output.bold("\(first) and \(second): \(why.relation)"))
+            Output.fields([
+                ("near-duplicate score", String(format: "%.3f (threshold %.2f; coverage A→B %.3f, B→A %.3f)", duplicate.score,
+                                                duplicate.threshold, duplicate.coverageAToB, duplicate.coverageBToA)),
+                ("minhash similarity", String(format: "%.3f (%d shared bands, %d shared sentence keys)",
+                                              duplicate.minhashSimilarity, duplicate.sharedBands, duplicate.sharedSentenceKeys)),
+                ("story cosine", String(format: "%.3f (threshold %.2f against a story's members)", story.cosine, story.threshold)),
+                ("shared terms", story.sharedTerms.map { String(format: "%@ %.3f", $0.term, $0.contribution) }.joined(separator: ", ")),
+            ])
+            if !why.passages.isEmpty { print("\nshared passages (sentence Dice):") }
+            for passage in why.passages {
+                print(String(format: "  %.2f  %@", passage.dice, passage.textA))
+                print("        \(passage.textB)")
+            }
+        }
+    }
 }
 
 /// An admin command without arguments: the daemon does it and says so.
@@ -266,10 +320,17 @@ struct Fetch: ParsableCommand {
     func run() throws { try Session(global: global).acknowledge("fetch", ["urls": .array(urls.map(JSONValue.string))]) }
 }
 
-struct Reload: AcknowledgedCommand {
+struct Reload: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Reload the configuration (admin); waits until done.")
-    static let protocolCommand = "reload"
     @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        let session = Session(global: global)
+        try session.show(session.call("reload"), as: ReloadResult.self) { result in
+            print(result.applied.isEmpty ? "reloaded: nothing changed" : "reloaded: applied " + result.applied.joined(separator: ", "))
+            if !result.needRestart.isEmpty { print("needs a restart to take effect: " + result.needRestart.joined(separator: ", ")) }
+        }
+    }
 }
 
 struct Shutdown: AcknowledgedCommand {

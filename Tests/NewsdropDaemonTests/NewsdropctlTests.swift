@@ -81,7 +81,7 @@ final class NewsdropctlTests: XCTestCase {
         let fromEnvironment = try CtlRun.run(["status", "--quiet"], environment: ["NEWSDROP_SOCKET": socketPath])
         XCTAssertEqual(fromEnvironment.status, 0, "NEWSDROP_SOCKET names the socket")
 
-        let unavailable = try ctl("why", "1", "2")
+        let unavailable = try ctl("fetch", "https://example.com/")
         XCTAssertEqual(unavailable.status, 1)
         XCTAssertTrue(unavailable.errors.contains("[unavailable]"), unavailable.errors)
     }

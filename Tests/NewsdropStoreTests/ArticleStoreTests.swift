@@ -4,6 +4,12 @@ import NewsdropCore
 @testable import NewsdropStore
 import XCTest
 
+extension ItemOutcome {
+    var addedArticle: AddedArticle? {
+        if case .added(let added) = self { added } else { nil }
+    }
+}
+
 /// The store on a real SQLite file: exact duplicates, revisions, failures, replays, schema.
 final class ArticleStoreTests: XCTestCase {
     private var folder: URL!
@@ -36,7 +42,7 @@ final class ArticleStoreTests: XCTestCase {
             delivery("a", "Title\n\nThe mayor said “no” to the plan."),
             delivery("b", "Another title\n\nThe  Mayor said \"NO\" to the plan!"),
         ])
-        XCTAssertEqual(outcomes[0].items[0].outcome, .added(articleID: 1, revisionOf: nil))
+        XCTAssertEqual(outcomes[0].items[0].outcome.addedArticle?.articleID, 1)
         XCTAssertEqual(outcomes[1].items[0].outcome, .exactDuplicate(articleID: 1))
         XCTAssertEqual(try count("articles"), 1)
         XCTAssertEqual(try count("sightings"), 2)
@@ -62,9 +68,8 @@ final class ArticleStoreTests: XCTestCase {
             delivery("v2", #"{"url": "http://example.com/a#section", "text": "Second version of the story, updated."}"#, name: "v2.json"),
             delivery("v3", #"{"url": "http://example.com/a", "text": "Third version of the story, updated again."}"#, name: "v3.json"),
         ])
-        XCTAssertEqual(outcomes.map(\.items[0].outcome), [
-            .added(articleID: 1, revisionOf: nil), .added(articleID: 2, revisionOf: 1), .added(articleID: 3, revisionOf: 2),
-        ])
+        XCTAssertEqual(outcomes.map { $0.items[0].outcome.addedArticle?.articleID }, [1, 2, 3])
+        XCTAssertEqual(outcomes.map { $0.items[0].outcome.addedArticle?.revisionOf }, [nil, 1, 2])
     }
 
     func testJSONLinesItemsAreRecordedOneByOne() throws {

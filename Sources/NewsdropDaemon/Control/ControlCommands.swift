@@ -14,6 +14,8 @@ struct ControlContext: Sendable {
     let logger: Logger
     /// Starts a graceful stop, as SIGTERM does.
     let requestStop: @Sendable () -> Void
+    /// Reloads the configuration, as SIGHUP does, and returns when it is done.
+    let reload: @Sendable () -> Result<ReloadResult, ConfigurationError>
 }
 
 /// The commands of control protocol v1: each reads the request's arguments, does its work and
@@ -33,9 +35,7 @@ final class ControlCommands: Sendable {
 
     /// Commands of the protocol whose capability has not been built yet, with what brings them.
     private static let unavailable: [String: String] = [
-        "similar": "near-duplicate and story detection", "stories": "near-duplicate and story detection",
-        "story": "near-duplicate and story detection", "why": "near-duplicate and story detection",
-        "fetch": "URL fetching", "reload": "the configuration file",
+        "fetch": "URL fetching",
     ]
 
     private let context: ControlContext
@@ -66,6 +66,8 @@ final class ControlCommands: Sendable {
             try run(request, sink: sink)
         } catch let error as ControlError {
             sink.finish(ControlResponse.failure(id: request.id, error: error))
+        } catch let error as InvalidCursor {
+            sink.finish(ControlResponse.failure(id: request.id, error: ControlError(.badArguments, "\(error)")))
         } catch let error as InvalidSearchQuery {
             sink.finish(ControlResponse.failure(id: request.id, error: ControlError(.badArguments, "bad search query: \(error)")))
         } catch {
@@ -99,6 +101,24 @@ final class ControlCommands: Sendable {
         case "search":
             let query = try request.requiredString("query")
             reply(SearchResult(query: query, hits: try context.queries.search(query, limit: try request.limit(default: 20))))
+        case "similar":
+            let articleID = try request.requiredInteger("id")
+            guard let similar = try context.queries.similar(id: articleID, limit: try request.limit(default: 20)) else {
+                throw ControlError(.notFound, "no article \(articleID)")
+            }
+            reply(similar)
+        case "stories":
+            reply(try context.queries.stories(limit: try request.limit(default: 50), cursor: try request.string("cursor")))
+        case "story":
+            let storyID = try request.requiredInteger("id")
+            guard let story = try context.queries.story(id: storyID) else { throw ControlError(.notFound, "no story \(storyID)") }
+            reply(story)
+        case "why":
+            let first = try request.requiredInteger("a"), second = try request.requiredInteger("b")
+            guard let explanation = try context.queries.explain(first, second) else {
+                throw ControlError(.notFound, "no article \(first) or no article \(second)")
+            }
+            reply(explanation)
         case "export":
             let exporter = ExportStream(queries: context.queries, filter: try filter(request), requestID: id, sink: sink)
             exporter.next()
@@ -123,6 +143,12 @@ final class ControlCommands: Sendable {
             context.intake.rescanNow()
             context.logger.notice("control: moved \(moved) failed input(s) back into the inbox")
             reply(Acknowledgement(message: "moved \(moved) failed input(s) back into inbox/new", count: moved))
+        case "reload":
+            switch context.reload() {
+            case .success(let result): reply(result)
+            case .failure(let error):
+                throw ControlError(.invalidConfiguration, "the new configuration was rejected and the running one kept: \(error)")
+            }
         case "shutdown":
             context.logger.notice("control: shutdown requested")
             reply(Acknowledgement(message: "stopping"))
@@ -147,7 +173,7 @@ final class ControlCommands: Sendable {
 
     private func filter(_ request: ControlRequest) throws -> ArticleFilter {
         ArticleFilter(since: try request.string("since").map(Self.sinceTimestamp), source: try request.string("source"),
-                      query: try request.string("query"))
+                      query: try request.string("query"), story: try request.integer("story"))
     }
 
     /// `since` in any form the date parser reads, stored form UTC ISO 8601.

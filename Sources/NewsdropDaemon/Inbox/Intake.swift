@@ -21,7 +21,10 @@ final class Intake: @unchecked Sendable {
     private let inbox: DirectoryHandle
     private let inboxNew: DirectoryHandle
     private let work: DirectoryHandle
-    private let settings: DaemonSettings
+    private let live: LiveSettings
+    /// Fixed for the daemon's life: how the inbox is watched.
+    private let pollOnly: Bool
+    private let scanInterval: Double
     private let logger: Logger
     private let submit: @Sendable (Claim) -> Void
 
@@ -41,11 +44,13 @@ final class Intake: @unchecked Sendable {
     private var scanTimer: DispatchSourceTimer?
 
     /// `submit` is called on the intake queue with each claimed file, in claim order.
-    init(layout: StateLayout, settings: DaemonSettings, logger: Logger, submit: @escaping @Sendable (Claim) -> Void) throws {
+    init(layout: StateLayout, settings live: LiveSettings, logger: Logger, submit: @escaping @Sendable (Claim) -> Void) throws {
         inbox = try DirectoryHandle(path: layout.inbox)
         inboxNew = try DirectoryHandle(path: layout.inboxNew)
         work = try DirectoryHandle(path: layout.work)
-        self.settings = settings
+        self.live = live
+        pollOnly = live.current.pollOnly
+        scanInterval = pollOnly ? live.current.pollInterval : live.current.rescanInterval
         self.logger = logger
         self.submit = submit
     }
@@ -54,7 +59,7 @@ final class Intake: @unchecked Sendable {
     func start() throws {
         try queue.sync {
             try recoverUnfinishedClaims()
-            if !settings.pollOnly {
+            if !pollOnly {
                 watcher = try InotifyWatcher(
                     paths: [(0, inbox.path), (1, inboxNew.path)], queue: queue
                 ) { [unowned self] event in
@@ -73,7 +78,7 @@ final class Intake: @unchecked Sendable {
                     }
                 }
             }
-            let interval = settings.pollOnly ? settings.pollInterval : settings.rescanInterval
+            let interval = scanInterval
             let timer = DispatchSource.makeTimerSource(queue: queue)
             timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(Int(interval * 100)))
             timer.setEventHandler { [unowned self] in rescan() }
@@ -121,6 +126,11 @@ final class Intake: @unchecked Sendable {
 
     var isPaused: Bool { queue.sync { paused } }
 
+    /// Runs `beat` on the intake queue: it comes back only while intake is not stuck.
+    func heartbeat(_ beat: @escaping @Sendable () -> Void) {
+        queue.async(execute: beat)
+    }
+
     /// Looks at every file in the inbox now, instead of at the next periodic rescan.
     func rescanNow() {
         queue.async { [self] in rescan() }
@@ -166,7 +176,8 @@ final class Intake: @unchecked Sendable {
     }
 
     private var hasRoom: Bool {
-        inFlight < settings.queueCapacity && inFlightBytes < settings.queueByteBudget
+        let settings = live.current
+        return inFlight < settings.queueCapacity && inFlightBytes < settings.queueByteBudget
     }
 
     /// Claims queued candidates while the pipeline has room.
@@ -184,6 +195,7 @@ final class Intake: @unchecked Sendable {
     }
 
     private func consider(_ candidate: Candidate) {
+        let settings = live.current
         let directory = candidate.source == .maildir ? inboxNew : inbox
         let status: stat
         do {
@@ -242,6 +254,7 @@ final class Intake: @unchecked Sendable {
 
     /// Claim folders left in `work/` by a run that stopped before committing them.
     private func recoverUnfinishedClaims() throws {
+        let settings = live.current
         var recovered = 0
         for id in try work.entries() where !InboxRules.isIgnored(id) {
             guard let folder = try? work.openDirectory(id) else {

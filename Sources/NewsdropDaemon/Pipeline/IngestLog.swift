@@ -19,12 +19,25 @@ enum IngestLog {
 
     private static func describe(_ outcome: ItemOutcome) -> String {
         switch outcome {
-        case .added(let id, nil): "article \(id) (new)"
-        case .added(let id, let earlier?): "article \(id) (new, a revision of article \(earlier))"
+        case .added(let added): "article \(added.articleID) (\(relations(of: added)))"
         case .exactDuplicate(let id): "a sighting of article \(id) (exact duplicate)"
         case .alreadyRecorded(let id): "article \(id) (recorded before the last stop)"
         case .failed(let failure): "failed: \(failure)"
         }
+    }
+
+    /// "new, story 3", "near-duplicate of article 7 (0.81), story 3", "…, a revision of article 2".
+    private static func relations(of added: AddedArticle) -> String {
+        let placement = added.placement
+        var parts: [String] = []
+        if let original = placement.duplicateOf, let similarity = placement.similarity {
+            parts.append("near-duplicate of article \(original) (\((similarity * 100).rounded() / 100))")
+        } else {
+            parts.append("new")
+        }
+        parts.append(placement.openedStory ? "new story \(placement.storyID)" : "story \(placement.storyID)")
+        if let earlier = added.revisionOf { parts.append("a revision of article \(earlier)") }
+        return parts.joined(separator: ", ")
     }
 
     private static func describeMany(_ outcomes: [ItemOutcome]) -> String {

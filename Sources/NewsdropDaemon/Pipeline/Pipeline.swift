@@ -22,7 +22,7 @@ final class Pipeline: @unchecked Sendable {
     private let store: ArticleStore
     private let work: DirectoryHandle
     private let disposer: Disposer
-    private let settings: DaemonSettings
+    private let live: LiveSettings
     private let logger: Logger
     private let metrics: DaemonMetrics
     private let completed: @Sendable (Claim) -> Void
@@ -33,16 +33,21 @@ final class Pipeline: @unchecked Sendable {
     private var retryDelay = 0.0
 
     /// `completed` runs once a claim is committed and its file disposed of.
-    init(store: ArticleStore, layout: StateLayout, settings: DaemonSettings, logger: Logger, metrics: DaemonMetrics,
+    init(store: ArticleStore, layout: StateLayout, settings live: LiveSettings, logger: Logger, metrics: DaemonMetrics,
          completed: @escaping @Sendable (Claim) -> Void) throws {
         self.store = store
         work = try DirectoryHandle(path: layout.work)
         disposer = Disposer(work: work, processed: try DirectoryHandle(path: layout.processed),
-                            failed: try DirectoryHandle(path: layout.failed), disposition: settings.disposition)
-        self.settings = settings
+                            failed: try DirectoryHandle(path: layout.failed), disposition: live.current.disposition)
+        self.live = live
         self.logger = logger
         self.metrics = metrics
         self.completed = completed
+    }
+
+    /// Runs `beat` on the writer's queue: it comes back only while the writer is not stuck.
+    func heartbeat(_ beat: @escaping @Sendable () -> Void) {
+        writerQueue.async(execute: beat)
     }
 
     func submit(_ claim: Claim) {
@@ -56,6 +61,7 @@ final class Pipeline: @unchecked Sendable {
     }
 
     private func prepare(_ claim: Claim) -> Delivery {
+        let settings = live.current
         let bytes = ClaimReader.read(claim, in: work, maximumSize: settings.maximumFileSize)
         let rawSHA256 = (try? bytes.get()).map(ContentHash.sha256Hex)
         let content: Delivery.Content
@@ -76,6 +82,7 @@ final class Pipeline: @unchecked Sendable {
 
     /// Commits the ready claims that are next in order, a batch at a time.
     private func commitReady() {
+        let settings = live.current
         var batch: [Prepared] = []
         while batch.count < settings.batchSize, let next = ready.removeValue(forKey: nextToCommit) {
             batch.append(next)

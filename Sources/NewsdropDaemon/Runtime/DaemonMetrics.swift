@@ -32,7 +32,10 @@ final class DaemonMetrics: Sendable {
             var ingested = 0, failed = 0
             for (_, item) in outcome.items {
                 switch item {
-                case .added: ingested += 1
+                case .added(let added):
+                    ingested += 1
+                    if added.placement.isNearDuplicate { state.counters.nearDuplicates += 1 }
+                    if added.placement.openedStory { state.counters.stories += 1 }
                 case .exactDuplicate: state.counters.exactDuplicates += 1
                 case .failed: failed += 1
                 case .alreadyRecorded: break

@@ -1,3 +1,6 @@
+import Logging
+import NewsdropCore
+
 /// Everything the daemon can be told. The defaults are the embedded configuration: with no
 /// flags at all, `newsdropd` runs on `./var`.
 public struct DaemonSettings: Sendable {
@@ -27,6 +30,8 @@ public struct DaemonSettings: Sendable {
     /// The most deliveries recorded in one transaction.
     public var batchSize = 256
     public var disposition = Disposition.move
+    /// Near-duplicate and story thresholds (docs/similarity.md explains each).
+    public var similarity = SimilaritySettings()
     /// The control socket; nil means `run/control.sock` in the state directory.
     public var socketPath: String?
     /// The control socket's permission bits: owner and group may connect.
@@ -37,6 +42,8 @@ public struct DaemonSettings: Sendable {
     public var maximumControlConnections = 128
     /// A control connection with no complete request for this long is closed (seconds).
     public var controlIdleTimeout = 300.0
+    public var logLevel = Logger.Level.info
+    public var logFormat = LogOutput.Format.auto
 
     public init() {}
 

@@ -41,7 +41,8 @@ final class DaemonHarness {
     var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
 
     /// Starts the daemon and waits until it says it is ready.
-    func start(_ arguments: [String] = DaemonHarness.quickArguments, file: StaticString = #filePath, line: UInt = #line) throws {
+    func start(_ arguments: [String] = DaemonHarness.quickArguments, environment: [String: String] = [:],
+               file: StaticString = #filePath, line: UInt = #line) throws {
         if !FileManager.default.fileExists(atPath: logURL.path) {
             FileManager.default.createFile(atPath: logURL.path, contents: nil)
         }
@@ -50,6 +51,7 @@ final class DaemonHarness {
         let process = Process()
         process.executableURL = Self.daemonExecutable
         process.arguments = ["--state-dir", stateDirectory.path] + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardError = handle
         process.standardOutput = handle
         try process.run()

@@ -1,0 +1,150 @@
+import GRDB
+import NewsdropCore
+
+/// Where a new article landed: its duplicate group and story.
+public struct SimilarityPlacement: Sendable, Equatable {
+    /// The id of the group's first article (the article's own id when it has no near-duplicate).
+    public var duplicateGroup: Int64
+    /// The closest earlier near-duplicate and its score, when there is one.
+    public var duplicateOf: Int64?
+    public var similarity: Double?
+    public var storyID: Int64
+    /// True when the article opened a new story.
+    public var openedStory: Bool
+
+    public var isNearDuplicate: Bool { duplicateOf != nil }
+}
+
+/// Places each new article, inside the write transaction: first among near-duplicates (index
+/// lookups, then verification by sentence alignment), and when it is no near-duplicate, into
+/// the nearest story within the time window, or a new one. The decisions themselves are pure
+/// and live in NewsdropCore; this type fetches what they need and writes what they decide.
+struct SimilarityRecorder {
+    let db: Database
+    let settings: SimilaritySettings
+
+    private var duplicates: NearDuplicateIndex { NearDuplicateIndex(db: db, settings: settings) }
+    private var stories: StoryIndex { StoryIndex(db: db, settings: settings) }
+
+    /// A verified candidate: its alignment score and its largest one-way coverage.
+    private struct Verified {
+        let articleID: Int64
+        let score: Double
+        let coverage: Double
+    }
+
+    func place(articleID: Int64, article: Article, receivedAt: Timestamp) throws -> SimilarityPlacement {
+        let features = article.similarity
+        // Only a publication date places an article in time: an undated article is not held to
+        // any story's window (arrival time would wrongly date a backfill of old articles).
+        let day = article.published?.daysSinceEpoch
+        let verified = try verifyCandidates(for: features)
+
+        var hits: [NearDuplicateDecision.Hit] = []
+        for candidate in verified where candidate.score >= settings.duplicateThreshold {
+            if let (group, story) = try duplicates.placement(of: candidate.articleID) {
+                hits.append(.init(articleID: candidate.articleID, group: group, story: story, score: candidate.score))
+            }
+        }
+        if let placement = NearDuplicateDecision.place(hits) {
+            try duplicates.mergeGroups(placement.mergedGroups, into: placement.group)
+            try duplicates.setPlacement(articleID: articleID, group: placement.group, duplicateOf: placement.closest.articleID,
+                                        similarity: placement.closest.score, story: placement.story, day: day)
+            try stories.extend(story: placement.story, day: day, seen: receivedAt.iso8601)
+            try duplicates.add(articleID: articleID, features: features, storingWeights: false)
+            return SimilarityPlacement(duplicateGroup: placement.group, duplicateOf: placement.closest.articleID,
+                                       similarity: placement.closest.score, storyID: placement.story, openedStory: false)
+        }
+
+        let story = try chooseStory(for: articleID, article: article, day: day, receivedAt: receivedAt, verified: verified)
+        try duplicates.setPlacement(articleID: articleID, group: articleID, duplicateOf: nil, similarity: nil,
+                                    story: story.id, day: day)
+        try duplicates.add(articleID: articleID, features: features, storingWeights: true)
+        return SimilarityPlacement(duplicateGroup: articleID, duplicateOf: nil, similarity: nil, storyID: story.id,
+                                   openedStory: story.opened)
+    }
+
+    /// Candidates from the indexes with enough votes, most votes first, earliest first on ties,
+    /// verified by sentence alignment.
+    private func verifyCandidates(for features: SimilarityFeatures) throws -> [Verified] {
+        let ranked = try duplicates.candidateVotes(for: features)
+            .filter { $0.value >= settings.minimumVotes }
+            .sorted { ($1.value, $0.key) < ($0.value, $1.key) }
+            .prefix(settings.maximumVerified)
+        return try ranked.compactMap { candidate in
+            guard let units = try duplicates.units(of: candidate.key) else { return nil }
+            let alignment = Alignment.align(features.units, units, sentenceDice: settings.sentenceDice)
+            return Verified(articleID: candidate.key, score: alignment.score,
+                            coverage: max(alignment.coverageAToB, alignment.coverageBToA))
+        }
+    }
+
+    /// Scores the candidate stories by average similarity to their recent members (plus a bonus
+    /// for shared passages) and joins the best one that clears the threshold, or opens a story.
+    private func chooseStory(for articleID: Int64, article: Article, day: Int64?, receivedAt: Timestamp,
+                             verified: [Verified]) throws -> (id: Int64, opened: Bool) {
+        let weights = article.similarity.termWeights
+        let documents = try stories.addDocument(containing: weights.keys)
+        var frequencies = try stories.documentFrequencies(of: weights.keys)
+        func idf(_ term: UInt64) -> Double {
+            InverseDocumentFrequency.weight(documentFrequency: frequencies[term] ?? 0, documents: documents,
+                                            pseudoDocuments: settings.idfPseudoDocuments)
+        }
+        let vector = StoryVector.weighted(weights, idf: idf)
+
+        // Candidate stories: listed under the article's top terms, or holding a passage it shares.
+        var matches = try stories.storiesListed(under: StoryVector.topTerms(vector, count: settings.queryTerms))
+        var passageCoverage: [Int64: Double] = [:]
+        for candidate in verified where candidate.coverage >= settings.minimumPassageCoverage {
+            guard let story = try duplicates.placement(of: candidate.articleID)?.story else { continue }
+            passageCoverage[story] = max(passageCoverage[story] ?? 0, candidate.coverage)
+            if matches[story] == nil { matches[story] = 0 }
+        }
+        let window = Int64(settings.storyWindowDays)
+        let candidates = try matches.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
+            .compactMap { try stories.story($0.key) }
+            .filter { story in
+                guard let day, let first = story.firstDay, let last = story.lastDay else { return true }
+                return first - window <= day && day <= last + window
+            }
+            .prefix(settings.storyCandidates)
+
+        let memberWeights = try stories.weights(of: candidates.flatMap { $0.members.suffix(settings.membersCompared) })
+        let missing = Set(memberWeights.values.flatMap(\.keys)).subtracting(frequencies.keys)
+        frequencies.merge(try stories.documentFrequencies(of: missing)) { current, _ in current }
+        let scored = candidates.map { story -> StoryChoice.Candidate in
+            let members = story.members.suffix(settings.membersCompared).compactMap { memberWeights[$0] }
+            let similarity = members.isEmpty ? 0
+                : members.map { StoryVector.cosine(vector, StoryVector.weighted($0, idf: idf)) }.reduce(0, +) / Double(members.count)
+            return .init(story: story.id, score: similarity + settings.passageBonus * (passageCoverage[story.id] ?? 0))
+        }
+
+        let chosen = StoryChoice.choose(scored, threshold: settings.storyThreshold)
+        var story = try chosen.flatMap { try stories.story($0.story) } ?? StoryRecord(
+            id: articleID, label: nil, firstDay: day, lastDay: day, firstSeen: receivedAt.iso8601,
+            lastSeen: receivedAt.iso8601, articleCount: 0, centroid: [:], posted: [], members: [])
+        let previouslyPosted = story.posted
+
+        // Fold the article into the story's centroid, keep its strongest terms, re-list the story.
+        let norm = weights.values.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        if norm > 0 {
+            for (term, weight) in weights { story.centroid[term, default: 0] += weight / norm }
+        }
+        let unseen = Set(story.centroid.keys).subtracting(frequencies.keys)
+        frequencies.merge(try stories.documentFrequencies(of: unseen)) { current, _ in current }
+        let weighted = Dictionary(uniqueKeysWithValues: story.centroid.map { ($0.key, $0.value * idf($0.key)) })
+        let ranked = StoryVector.topTerms(weighted, count: settings.centroidTerms)
+        story.centroid = Dictionary(uniqueKeysWithValues: ranked.map { ($0, story.centroid[$0]!) })
+        story.posted = Array(ranked.prefix(settings.postedTerms))
+        story.members = Array((story.members + [articleID]).suffix(settings.membersCompared))
+        if let day {
+            story.firstDay = min(story.firstDay ?? day, day)
+            story.lastDay = max(story.lastDay ?? day, day)
+        }
+        story.lastSeen = max(story.lastSeen, receivedAt.iso8601)
+        story.articleCount += 1
+        if story.label == nil { story.label = article.title }
+        try stories.save(story, previouslyPosted: previouslyPosted)
+        return (story.id, chosen == nil)
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import GRDB
+import NewsdropCore
+
+/// A story as the clustering step reads and updates it.
+struct StoryRecord {
+    var id: Int64
+    var label: String?
+    /// The story's date range in days since 1970, from its members' publication dates; nil
+    /// while no member has one.
+    var firstDay: Int64?
+    var lastDay: Int64?
+    var firstSeen: String
+    var lastSeen: String
+    var articleCount: Int
+    /// Sum of its members' L2-normalised raw weights (no IDF), pruned to the largest terms.
+    var centroid: [UInt64: Double]
+    /// The terms it is listed under in `story_postings`.
+    var posted: [UInt64]
+    /// Its most recent non-duplicate members, oldest first.
+    var members: [Int64]
+}
+
+/// The story side of the database: document frequencies for IDF, stories, and the inverted
+/// index from top terms to stories.
+struct StoryIndex {
+    let db: Database
+    let settings: SimilaritySettings
+
+    // MARK: Document frequencies
+
+    /// Counts one more story document containing `terms`; returns the new document count.
+    func addDocument(containing terms: some Collection<UInt64>) throws -> Int {
+        try db.execute(sql: "UPDATE corpus_counters SET value = value + 1 WHERE name = 'story_documents'")
+        let increment = try db.cachedStatement(sql: """
+            INSERT INTO term_documents (term, documents) VALUES (?, 1)
+            ON CONFLICT (term) DO UPDATE SET documents = documents + 1
+            """)
+        for term in terms { try increment.execute(arguments: [Int64(bitPattern: term)]) }
+        return try documentCount()
+    }
+
+    func documentCount() throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT value FROM corpus_counters WHERE name = 'story_documents'") ?? 0
+    }
+
+    /// Document frequencies of `terms` (absent terms are 0), fetched in a few batched queries.
+    func documentFrequencies(of terms: some Collection<UInt64>) throws -> [UInt64: Int] {
+        var frequencies: [UInt64: Int] = [:]
+        let all = Array(terms)
+        for start in stride(from: 0, to: all.count, by: 500) {
+            let chunk = all[start..<min(start + 500, all.count)]
+            let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            let rows = try Row.fetchAll(db, sql: "SELECT term, documents FROM term_documents WHERE term IN (\(placeholders))",
+                                        arguments: StatementArguments(chunk.map { Int64(bitPattern: $0) }))
+            for row in rows { frequencies[UInt64(bitPattern: row["term"])] = row["documents"] }
+        }
+        return frequencies
+    }
+
+    // MARK: Stories
+
+    /// Stories listed under any of `terms`, with how many of the terms each is listed under.
+    func storiesListed(under terms: [UInt64]) throws -> [Int64: Int] {
+        let statement = try db.cachedStatement(sql: """
+            SELECT story_id FROM story_postings WHERE term = ? ORDER BY story_id DESC LIMIT ?
+            """)
+        var matches: [Int64: Int] = [:]
+        for term in terms {
+            for story in try Int64.fetchAll(statement, arguments: [Int64(bitPattern: term), settings.postingCap]) {
+                matches[story, default: 0] += 1
+            }
+        }
+        return matches
+    }
+
+    func story(_ id: Int64) throws -> StoryRecord? {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM stories WHERE id = ?"), arguments: [id]),
+              let centroid = FeatureCoding.decodeWeights([UInt8](row["centroid"] as Data)),
+              let posted = IntegerBlob.decode(row["posted"]), let members = IntegerBlob.decode(row["members"])
+        else { return nil }
+        return StoryRecord(id: id, label: row["label"], firstDay: row["first_day"], lastDay: row["last_day"],
+                           firstSeen: row["first_seen"], lastSeen: row["last_seen"], articleCount: row["article_count"],
+                           centroid: centroid, posted: posted, members: members.map { Int64(bitPattern: $0) })
+    }
+
+    /// The stored raw story weights of articles (non-duplicates only have them).
+    func weights(of articleIDs: [Int64]) throws -> [Int64: [UInt64: Double]] {
+        let statement = try db.cachedStatement(sql: "SELECT weights FROM article_features WHERE article_id = ?")
+        var result: [Int64: [UInt64: Double]] = [:]
+        for id in articleIDs {
+            if let blob = try Data.fetchOne(statement, arguments: [id]), let weights = FeatureCoding.decodeWeights([UInt8](blob)) {
+                result[id] = weights
+            }
+        }
+        return result
+    }
+
+    /// Writes the story and moves its postings from `previouslyPosted` to its current terms.
+    func save(_ story: StoryRecord, previouslyPosted: [UInt64]) throws {
+        try db.execute(sql: """
+            INSERT INTO stories (id, label, first_day, last_day, first_seen, last_seen, article_count, centroid, posted, members)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET label = excluded.label, first_day = excluded.first_day,
+                last_day = excluded.last_day, last_seen = excluded.last_seen, article_count = excluded.article_count,
+                centroid = excluded.centroid, posted = excluded.posted, members = excluded.members
+            """, arguments: [story.id, story.label, story.firstDay, story.lastDay, story.firstSeen, story.lastSeen,
+                             story.articleCount, Data(FeatureCoding.encode(weights: story.centroid)),
+                             IntegerBlob.encode(story.posted), IntegerBlob.encode(story.members.map { UInt64(bitPattern: $0) })])
+        let now = Set(story.posted), before = Set(previouslyPosted)
+        let remove = try db.cachedStatement(sql: "DELETE FROM story_postings WHERE term = ? AND story_id = ?")
+        for term in before.subtracting(now) { try remove.execute(arguments: [Int64(bitPattern: term), story.id]) }
+        let add = try db.cachedStatement(sql: "INSERT OR IGNORE INTO story_postings (term, story_id) VALUES (?, ?)")
+        for term in now.subtracting(before) { try add.execute(arguments: [Int64(bitPattern: term), story.id]) }
+    }
+
+    /// A near-duplicate joined the story: it widens the date range and counts, but adds nothing
+    /// to the story's vectors.
+    func extend(story id: Int64, day: Int64?, seen: String) throws {
+        try db.execute(sql: """
+            UPDATE stories SET first_day = coalesce(min(first_day, ?), first_day, ?),
+                last_day = coalesce(max(last_day, ?), last_day, ?), last_seen = max(last_seen, ?),
+                article_count = article_count + 1
+            WHERE id = ?
+            """, arguments: [day, day, day, day, seen, id])
+    }
+}
