@@ -18,6 +18,7 @@ let package = Package(
     products: [
         .executable(name: "newsdropd", targets: ["newsdropd"]),
         .executable(name: "newsdropctl", targets: ["newsdropctl"]),
+        .executable(name: "newsdrop-bench", targets: ["newsdrop-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -75,6 +76,16 @@ let package = Package(
             dependencies: [
                 "NewsdropControlProtocol",
                 "NewsdropCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Quality (and later speed) benchmarks that drive the real parser and store over ../shared data.
+        .executableTarget(
+            name: "newsdrop-bench",
+            dependencies: [
+                "NewsdropCore",
+                "NewsdropStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
