@@ -16,6 +16,9 @@ struct QualityCommand: ParsableCommand {
     @Flag(help: "Print the report as JSON.")
     var json = false
 
+    @Option(help: "Shuffled arrival orders to score basil-dev in, beside file order (file order keeps each story's articles together, the easiest case).")
+    var orders = 4
+
     func run() throws {
         guard PairScore.workedExampleHolds else { throw BenchError("self-check failed: the pair metric miscounts its worked example") }
         var report = QualityReport(selfChecks: ["pair metric worked example"])
@@ -23,7 +26,7 @@ struct QualityCommand: ParsableCommand {
             report.shared = shared.url.path
             report.seeds = try skippingMissing("seeds", into: &report) { try SeedsBenchmark.run(folder: shared.seeds) }
             if let basil = try skippingMissing("basil-dev and synthetic", into: &report, { try shared.basilArticles(limit: data.limit) }) {
-                report.basil = try BasilBenchmark.run(basil)
+                report.basil = try BasilBenchmark.run(basil, shuffledOrders: orders)
                 report.synthetic = try SyntheticBenchmark.run(basil)
                 report.selfChecks.append("synthetic set shape and variants (\(basil.count) groups × 11)")
             }

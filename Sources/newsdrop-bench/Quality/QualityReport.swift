@@ -68,10 +68,12 @@ private extension SeedsBenchmark.Report {
 
 private extension BasilBenchmark.Report {
     var lines: [String] {
-        var table = TextTable("dates", "precision", "recall", "F1", "stories", "cross-outlet dup pairs", "seconds")
+        var table = TextTable("dates", "precision", "recall", "F1", "stories", "cross-outlet dup pairs",
+                              "F1 shuffled orders", "mean F1", "min F1", "seconds")
         for run in runs {
             table.add(run.dates, format(run.storyPairs.precision), format(run.storyPairs.recall), format(run.storyPairs.f1),
                       "\(run.predictedStories)", "\(run.crossOutletPairsInOneDuplicateGroup) of \(run.crossOutletPairs)",
+                      run.shuffledOrderF1.map(format).joined(separator: " "), format(run.meanF1), format(run.minimumF1),
                       String(format: "%.1f", run.seconds))
         }
         let details = runs.flatMap { run -> [String] in
@@ -79,7 +81,7 @@ private extension BasilBenchmark.Report {
             let merged = run.mergedStories.map { "  merged (\(run.dates)): \($0.summary)" }
             return split + merged + run.failures.map { "  failed (\(run.dates)): \($0)" }
         }
-        return ["basil-dev story clustering (\(articles) articles, \(stories) labelled stories; story pairs)"]
+        return ["basil-dev story clustering (\(articles) articles, \(stories) labelled stories; story pairs; details in file order)"]
             + table.lines() + details + checks.map(\.line)
     }
 }
