@@ -132,6 +132,32 @@ final class ConfigurationTests: XCTestCase {
     }
 }
 
+extension ConfigurationTests {
+    func testInboxProcessedFailedAndDatabaseCanLiveElsewhere() throws {
+        let daemon = try DaemonHarness()
+        let elsewhere = folder.appendingPathComponent("elsewhere")
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        let path = try file("""
+            paths:
+              inbox: \(elsewhere.path)/drop
+              processed: \(elsewhere.path)/done
+              failed: \(elsewhere.path)/rejected
+              database: \(elsewhere.path)/corpus.db
+            """)
+        try daemon.start(DaemonHarness.quickArguments + ["--config", path])
+        try Data("Headline\n\nAn article dropped into a relocated inbox.".utf8).write(to: elsewhere.appendingPathComponent("drop/new/a.txt"))
+        try Data([0, 1, 2]).write(to: elsewhere.appendingPathComponent("drop/new/b.bin"))
+        let client = try ControlTestClient(path: daemon.url("run/control.sock").path)
+        XCTAssertEqual(try client.call("wait-idle", ["timeout": 20]).result?["idle"] as? Bool, true)
+        XCTAssertEqual((try client.call("status").result?["counters"] as? [String: Any])?["ingested"] as? Int, 1)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: elsewhere.appendingPathComponent("corpus.db").path))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: elsewhere.appendingPathComponent("rejected/b.bin.error.json").path))
+        let days = try FileManager.default.contentsOfDirectory(atPath: elsewhere.appendingPathComponent("done").path)
+        XCTAssertEqual(days.count, 1)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: daemon.url("inbox").path), "the default inbox is not created")
+    }
+}
+
 /// Runs `newsdropd` itself for a short-lived command (`--check-config`, a refused start).
 enum DaemonCommand {
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {

@@ -57,6 +57,12 @@ enum SettingsCatalog {
     static let all: [SettingDefinition] = [
         text("state_dir", .path, "The state directory: inbox, work, processed, failed, run and the database live under it.",
              live: false, \.stateDirectory),
+        optionalText("paths.inbox", .path, "The inbox (empty: STATE_DIR/inbox); same file system as the state directory.",
+                     live: false, \.inboxPath),
+        optionalText("paths.processed", .path, "Committed inputs (empty: STATE_DIR/processed); same file system.",
+                     live: false, \.processedPath),
+        optionalText("paths.failed", .path, "Failed inputs (empty: STATE_DIR/failed); same file system.", live: false, \.failedPath),
+        optionalText("paths.database", .path, "The SQLite database (empty: STATE_DIR/newsdrop.db).", live: false, \.databasePath),
         optionalText("paths.socket", .path, "The control socket (empty: STATE_DIR/run/control.sock).", live: false, \.socketPath),
         choice("inbox.disposition", DaemonSettings.Disposition.self,
                "What happens to a committed input: move (to processed/) or delete (raw bytes kept in the database).",

@@ -36,14 +36,14 @@ public final class Daemon: @unchecked Sendable {
         self.configuration = configuration
         settings = configuration.settings
         live = LiveSettings(configuration.settings)
-        layout = StateLayout(root: configuration.settings.stateDirectory)
+        layout = StateLayout(settings: configuration.settings)
         self.logger = logger
     }
 
     /// Starts everything; returns once the daemon is ingesting.
     public func start() throws {
         signal(SIGPIPE, SIG_IGN)
-        try createStateDirectory()
+        try layout.create()
         store = try ArticleStore(path: layout.database, similarity: settings.similarity)
         let pipeline = try Pipeline(store: store, layout: layout, settings: live, logger: logger,
                                     metrics: metrics) { [unowned self] claim in
@@ -145,14 +145,6 @@ public final class Daemon: @unchecked Sendable {
         let restartNote = needRestart.isEmpty ? "" : "; needs a restart: \(needRestart.joined(separator: ", "))"
         logger.notice("\(reason): configuration reloaded; applied: \(applied.isEmpty ? "nothing changed" : applied.joined(separator: ", "))\(restartNote)")
         return .success(ReloadResult(applied: applied, needRestart: needRestart))
-    }
-
-    private func createStateDirectory() throws {
-        for directory in layout.directories {
-            guard mkdir(directory, 0o750) == 0 || errno == EEXIST else {
-                throw SystemError("create directory", directory)
-            }
-        }
     }
 
     private func stop(reason: String) {

@@ -13,6 +13,11 @@ public struct DaemonSettings: Sendable {
     }
 
     public var stateDirectory = "var"
+    /// The inbox, processed/, failed/ and the database; nil means their place in the state directory.
+    public var inboxPath: String?
+    public var processedPath: String?
+    public var failedPath: String?
+    public var databasePath: String?
     /// A plain drop into `inbox/` is taken only after its content has been quiet this long (seconds).
     public var minimumFileAge = 2.0
     /// A full rescan of the inbox this often (seconds), in case an event was ever missed.
