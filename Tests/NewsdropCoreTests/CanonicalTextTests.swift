@@ -129,4 +129,12 @@ final class CanonicalTextTests: XCTestCase {
         XCTAssertEqual(hash.count, 64)
         XCTAssertTrue(hash.allSatisfy { "0123456789abcdef".contains($0) })
     }
+
+    /// Text whose only non-ASCII characters are typographic punctuation takes a fast path; a
+    /// single accented letter sends the same text down the full NFKC path. Both must agree.
+    func testTypographicFastPathAgreesWithTheFullUnicodePath() {
+        let typographic = "“Don’t,” she said — at 9\u{00A0}a.m. … «quoted» ‘single’ ‹x› • 3\u{2009}000\u{2011}odd ‚low„"
+        XCTAssertEqual(CanonicalText.make(typographic + " é"), CanonicalText.make(typographic) + " é")
+        XCTAssertEqual(CanonicalText.make(typographic), "dont she said at 9 a m quoted single x 3 000 odd low")
+    }
 }

@@ -13,6 +13,7 @@ public enum CanonicalText {
         if utf8.allSatisfy({ $0 < 0x80 }) {
             return fromASCII(utf8)
         }
+        if let plain = fromTypographicASCII(text) { return plain }
         // Case folding, not lower-casing: "ΟΔΟΣ" and "οδος" agree (final sigma), as do "STRASSE" and "straße".
         let folded = text.precomposedStringWithCompatibilityMapping.folding(options: [.caseInsensitive], locale: nil)
         var output = String.UnicodeScalarView()
@@ -49,6 +50,52 @@ public enum CanonicalText {
             }
         }
         return String(decoding: output, as: UTF8.self)
+    }
+
+    /// English news is ASCII letters with typographic punctuation (curly quotes, dashes, no-break
+    /// spaces, ellipses): for such text the rules need no Unicode tables, because that
+    /// punctuation only separates words (or, for apostrophes, vanishes) before and after NFKC.
+    /// Nil as soon as a letter or digit outside ASCII appears: the full path handles those.
+    private static func fromTypographicASCII(_ text: String) -> String? {
+        var output: [UInt8] = []
+        output.reserveCapacity(text.utf8.count)
+        var pendingSeparator = false
+        for scalar in text.unicodeScalars {
+            let value = scalar.value
+            if value < 0x80 {
+                let byte = UInt8(value)
+                switch byte {
+                case UInt8(ascii: "'"):
+                    continue
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                     UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                    if pendingSeparator, !output.isEmpty { output.append(UInt8(ascii: " ")) }
+                    pendingSeparator = false
+                    output.append(byte | (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? 0x20 : 0))
+                default:
+                    pendingSeparator = true
+                }
+            } else if isApostrophe(scalar) {
+                continue
+            } else if isTypographicSeparator(value) {
+                pendingSeparator = true
+            } else {
+                return nil
+            }
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Non-ASCII punctuation and spaces that stay word separators under NFKC and case folding:
+    /// no-break spaces, guillemets, dashes, curly double quotes, bullets, ellipses and the like.
+    private static func isTypographicSeparator(_ value: UInt32) -> Bool {
+        switch value {
+        case 0x00A0, 0x00AB, 0x00BB, 0x00B7, 0x2002...0x200A, 0x2010...0x2015, 0x201A...0x201F, 0x2022, 0x2026,
+             0x2039, 0x203A, 0x202F, 0x205F, 0x3000:
+            return true
+        default:
+            return false
+        }
     }
 
     private static func isApostrophe(_ scalar: Unicode.Scalar) -> Bool {

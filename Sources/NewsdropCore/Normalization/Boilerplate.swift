@@ -4,7 +4,8 @@
 /// mentions "advertisement" is never removed.
 enum Boilerplate {
     static func isBoilerplate(_ paragraph: String) -> Bool {
-        guard paragraph.count <= 200 else { return false }
+        // The byte count is free; most paragraphs are ruled out by it before any counting.
+        guard paragraph.utf8.count <= 800, paragraph.unicodeScalars.count <= 200 else { return false }
         let key = normalizedKey(paragraph)
         if key.isEmpty { return true }
         if exactPhrases.contains(key) { return true }
@@ -14,9 +15,16 @@ enum Boilerplate {
 
     /// Lower-case, curly quotes straightened, trailing punctuation and decoration dropped.
     private static func normalizedKey(_ paragraph: String) -> String {
-        var key = paragraph.lowercased()
-            .replacingOccurrences(of: "\u{2019}", with: "'")
-            .replacingOccurrences(of: "\u{2018}", with: "'")
+        var scalars = String.UnicodeScalarView()
+        for scalar in paragraph.unicodeScalars {
+            switch scalar.value {
+            case 0x41...0x5A: scalars.append(Unicode.Scalar(UInt8(scalar.value + 0x20)))
+            case 0x2018, 0x2019: scalars.append("'")
+            case 0..<0x80: scalars.append(scalar)
+            default: scalars.append(contentsOf: scalar.properties.lowercaseMapping.unicodeScalars)
+            }
+        }
+        var key = String(scalars)
         while let last = key.last, last.isPunctuation || last.isWhitespace || last.isSymbol, last != ")" {
             key.removeLast()
         }

@@ -54,7 +54,10 @@ enum ReadableText {
         var output = String.UnicodeScalarView()
         var pendingSpace = false
         for scalar in text.unicodeScalars {
-            if scalar.properties.isWhitespace {
+            // ASCII is decided without the Unicode property tables (the common case, made cheap).
+            let isWhitespace = scalar.value < 0x80 ? scalar.value == 0x20 || (0x09...0x0D).contains(scalar.value)
+                : scalar.properties.isWhitespace
+            if isWhitespace {
                 pendingSpace = true
             } else if TextDecoding.isStrayControl(scalar) || isInvisible(scalar) {
                 continue

@@ -31,6 +31,7 @@ final class Pipeline: @unchecked Sendable {
     private var ready: [UInt64: Prepared] = [:]
     private var nextToCommit: UInt64 = 0
     private var retryDelay = 0.0
+    private var commitScheduled = false
 
     /// `completed` runs once a claim is committed and its file disposed of.
     init(store: ArticleStore, layout: StateLayout, settings live: LiveSettings, logger: Logger, metrics: DaemonMetrics,
@@ -55,7 +56,7 @@ final class Pipeline: @unchecked Sendable {
             let prepared = Prepared(claim: claim, delivery: prepare(claim))
             writerQueue.async { [self] in
                 ready[claim.sequence] = prepared
-                if retryDelay == 0 { commitReady() }
+                scheduleCommit()
             }
         }
     }
@@ -78,6 +79,18 @@ final class Pipeline: @unchecked Sendable {
         return Delivery(key: claim.id.display, origin: .file, name: claim.name.display, receivedAt: claim.receivedAt,
                         rawSHA256: rawSHA256,
                         rawBytes: settings.keepsRawInputsInDatabase ? try? bytes.get() : nil, content: content)
+    }
+
+    /// Queues one commit pass behind the items already on their way to the writer, so that
+    /// under load a commit takes everything that arrived during the previous one: one
+    /// transaction (and one fsync) per batch, not per file.
+    private func scheduleCommit() {
+        guard !commitScheduled, retryDelay == 0 else { return }
+        commitScheduled = true
+        writerQueue.async { [self] in
+            commitScheduled = false
+            commitReady()
+        }
     }
 
     /// Commits the ready claims that are next in order, a batch at a time.
@@ -107,9 +120,7 @@ final class Pipeline: @unchecked Sendable {
         for (prepared, outcome) in zip(batch, outcomes) {
             finish(prepared, outcome)
         }
-        if ready[nextToCommit] != nil {
-            writerQueue.async { [self] in commitReady() }
-        }
+        if ready[nextToCommit] != nil { scheduleCommit() }
     }
 
     private func finish(_ prepared: Prepared, _ outcome: DeliveryOutcome) {
