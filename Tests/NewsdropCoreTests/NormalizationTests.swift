@@ -311,4 +311,17 @@ final class NormalizationTests: XCTestCase {
         XCTAssertEqual(normalize(a)?.canonicalText, "first paragraph here second paragraph here")
         XCTAssertEqual(normalize(a)?.wordCount, 6)
     }
+
+    func testEveryLineBreakConventionSplitsLines() {
+        let text = "a\r\nb\rc\nd\u{2028}e\u{0085}f\u{000C}g\u{2029}h\u{000B}i"
+        XCTAssertEqual(ReadableText.lines(text), ["a", "b", "c", "d", "e", "f", "g", "h", "i"])
+        XCTAssertEqual(ReadableText.lines("one\n\ntwo\n"), ["one", "", "two", ""])
+        XCTAssertEqual(ReadableText.lines("caf\u{E9} \u{2014} ok"), ["caf\u{E9} \u{2014} ok"], "multi-byte characters are not breaks")
+    }
+
+    func testCleaningCollapsesUnicodeSpaceAndComposesOnlyWhenNeeded() {
+        XCTAssertEqual(ReadableText.clean("  a\u{00A0}\u{2003}b\tc\u{200B}d\u{0007}  "), "a b cd")
+        XCTAssertEqual(ReadableText.clean("Cafe\u{0301} \u{2013} na\u{00EF}ve"), "Caf\u{E9} \u{2013} na\u{00EF}ve")
+        XCTAssertEqual(ReadableText.clean("\u{212B}ngstr\u{00F6}m"), "\u{00C5}ngstr\u{00F6}m", "singletons outside the stable ranges are composed")
+    }
 }

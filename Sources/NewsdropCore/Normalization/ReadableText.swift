@@ -3,9 +3,40 @@ import Foundation
 /// Readable-text rules: how a body splits into paragraphs and how each paragraph is cleaned.
 /// What comes out is what people read back from the database, so it stays close to the input.
 enum ReadableText {
-    /// The lines of a text, whatever its line-break convention (LF, CRLF, CR, U+2028/2029).
+    /// The lines of a text, whatever its line-break convention: LF, CRLF, CR, VT, FF, NEL,
+    /// U+2028 and U+2029 (the characters Swift calls newlines), found by scanning UTF-8 bytes.
     static func lines(_ text: String) -> [Substring] {
-        text.split(omittingEmptySubsequences: false) { $0.isNewline }
+        let utf8 = text.utf8
+        var lines: [Substring] = []
+        var start = utf8.startIndex, index = start
+        while index != utf8.endIndex {
+            let length = lineBreakLength(utf8, at: index)
+            if length == 0 {
+                index = utf8.index(after: index)
+            } else {
+                lines.append(text[start..<index])
+                index = utf8.index(index, offsetBy: length)
+                start = index
+            }
+        }
+        lines.append(text[start..<utf8.endIndex])
+        return lines
+    }
+
+    /// The length in bytes of the line break at `index`, or 0 when there is none.
+    private static func lineBreakLength(_ utf8: String.UTF8View, at index: String.Index) -> Int {
+        func byte(after offset: Int) -> UInt8? {
+            guard let position = utf8.index(index, offsetBy: offset, limitedBy: utf8.endIndex), position != utf8.endIndex
+            else { return nil }
+            return utf8[position]
+        }
+        switch utf8[index] {
+        case 0x0A, 0x0B, 0x0C: return 1
+        case 0x0D: return byte(after: 1) == 0x0A ? 2 : 1
+        case 0xC2: return byte(after: 1) == 0x85 ? 2 : 0
+        case 0xE2: return byte(after: 1) == 0x80 && (byte(after: 2) == 0xA8 || byte(after: 2) == 0xA9) ? 3 : 0
+        default: return 0
+        }
     }
 
     /// Splits a body into paragraphs. Blank lines separate paragraphs; inside a block, lines are
@@ -49,26 +80,49 @@ enum ReadableText {
     static let closingMarks: Set<Character> = ["\"", "'", "\u{201D}", "\u{2019}", "\u{00BB}", ")", "]"]
 
     /// One line or paragraph cleaned for reading: Unicode NFC, control and zero-width characters
-    /// removed, every run of white space (tabs, NBSP, …) made one space, ends trimmed.
+    /// removed, every run of white space (tabs, NBSP, …) made one space, ends trimmed. Works on
+    /// UTF-8 bytes; Foundation's NFC runs only for text that could change under it.
     static func clean<S: StringProtocol>(_ text: S) -> String {
-        var output = String.UnicodeScalarView()
-        var pendingSpace = false
+        var output: [UInt8] = []
+        output.reserveCapacity(text.utf8.count)
+        var pendingSpace = false, needsComposition = false
         for scalar in text.unicodeScalars {
-            // ASCII is decided without the Unicode property tables (the common case, made cheap).
-            let isWhitespace = scalar.value < 0x80 ? scalar.value == 0x20 || (0x09...0x0D).contains(scalar.value)
-                : scalar.properties.isWhitespace
+            let value = scalar.value
+            let isWhitespace = value < 0x80 ? value == 0x20 || (0x09...0x0D).contains(value) : isUnicodeWhitespace(value)
             if isWhitespace {
                 pendingSpace = true
-            } else if TextDecoding.isStrayControl(scalar) || isInvisible(scalar) {
                 continue
+            }
+            if TextDecoding.isStrayControl(scalar) || isInvisible(scalar) { continue }
+            if pendingSpace, !output.isEmpty { output.append(0x20) }
+            pendingSpace = false
+            if value < 0x80 {
+                output.append(UInt8(value))
             } else {
-                if pendingSpace, !output.isEmpty { output.append(" ") }
-                pendingSpace = false
-                output.append(scalar)
+                UTF8.encode(scalar) { output.append($0) }
+                if !isStableUnderComposition(value) { needsComposition = true }
             }
         }
-        let cleaned = String(output)
-        return cleaned.utf8.allSatisfy { $0 < 0x80 } ? cleaned : cleaned.precomposedStringWithCanonicalMapping
+        let cleaned = String(decoding: output, as: UTF8.self)
+        return needsComposition ? cleaned.precomposedStringWithCanonicalMapping : cleaned
+    }
+
+    /// Unicode's White_Space property beyond ASCII.
+    private static func isUnicodeWhitespace(_ value: UInt32) -> Bool {
+        switch value {
+        case 0x85, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000: return true
+        default: return false
+        }
+    }
+
+    /// Latin letters, general punctuation and currency signs: starters that NFC never changes
+    /// (their only singletons, U+2000/2001, are white space and gone already). Text with only
+    /// these needs no composition pass.
+    private static func isStableUnderComposition(_ value: UInt32) -> Bool {
+        switch value {
+        case 0x80...0x24F, 0x2000...0x206F, 0x20A0...0x20CF: return true
+        default: return false
+        }
     }
 
     /// Zero-width spaces and joiners, word joiners, stray byte-order marks and soft hyphens.
