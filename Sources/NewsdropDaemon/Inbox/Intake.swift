@@ -124,8 +124,6 @@ final class Intake: @unchecked Sendable {
         }
     }
 
-    var isPaused: Bool { queue.sync { paused } }
-
     /// Runs `beat` on the intake queue: it comes back only while intake is not stuck.
     func heartbeat(_ beat: @escaping @Sendable () -> Void) {
         queue.async(execute: beat)
@@ -136,9 +134,10 @@ final class Intake: @unchecked Sendable {
         queue.async { [self] in rescan() }
     }
 
-    /// Files noticed in the inbox and not yet claimed, and files claimed but not yet committed.
-    var backlog: (pending: Int, inFlight: Int) {
-        queue.sync { (candidates.count - candidateHead + waitingForQuiet.count, inFlight) }
+    /// Files noticed in the inbox and not yet claimed, files claimed but not yet committed,
+    /// and whether claiming is paused: one look at the intake's state.
+    var backlog: (pending: Int, inFlight: Int, paused: Bool) {
+        queue.sync { (candidates.count - candidateHead + waitingForQuiet.count, inFlight, paused) }
     }
 
     /// True when nothing waits in the inbox and nothing claimed is uncommitted. The inbox is

@@ -1,0 +1,102 @@
+import ArgumentParser
+import Foundation
+
+/// `newsdrop-bench control`: status round trips from one client against a real daemon, idle
+/// and while it ingests generated articles at full speed.
+struct ControlCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "control",
+        abstract: "Measure control-socket status round trips per second and their latency, idle and while ingesting."
+    )
+
+    @Option(help: "Status requests per measurement.") var requests = 20_000
+    @Option(help: "Generated articles dropped into the inbox during the second measurement (0: skip it).") var ingest = 2_000
+    @Flag(help: "Print the results as JSON.") var json = false
+
+    struct Measurement: Encodable {
+        var condition: String
+        var requests: Int
+        var roundTripsPerSecond: Double
+        var p50Milliseconds: Double
+        var p99Milliseconds: Double
+        var maximumMilliseconds: Double
+    }
+
+    func run() throws {
+        let daemon = try RunningDaemon()
+        defer { daemon.stop() }
+        var results = [try measure(daemon, condition: "idle")]
+        if ingest > 0 {
+            let inbox = daemon.stateDirectory.appendingPathComponent("inbox")
+            let names = try GeneratedArticles.write(count: ingest, into: inbox.appendingPathComponent("tmp"))
+            let dropping = Thread {
+                for name in names {
+                    rename(inbox.appendingPathComponent("tmp/\(name)").path, inbox.appendingPathComponent("new/\(name)").path)
+                }
+            }
+            dropping.start()
+            results.append(try measure(daemon, condition: "ingesting \(ingest) articles"))
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(results), as: UTF8.self))
+        } else {
+            var table = TextTable("condition", "requests", "round trips/s", "p50 ms", "p99 ms", "max ms")
+            for result in results {
+                table.add(result.condition, "\(result.requests)", String(format: "%.0f", result.roundTripsPerSecond),
+                          String(format: "%.3f", result.p50Milliseconds), String(format: "%.3f", result.p99Milliseconds),
+                          String(format: "%.3f", result.maximumMilliseconds))
+            }
+            print((["Control socket: status round trips from one client"] + table.lines()).joined(separator: "\n"))
+        }
+    }
+
+    private func measure(_ daemon: RunningDaemon, condition: String) throws -> Measurement {
+        let client = try TimingClient(path: daemon.socketPath)
+        var latencies: [Double] = []
+        latencies.reserveCapacity(requests)
+        let clock = ContinuousClock()
+        let started = clock.now
+        for index in 0..<requests {
+            let request = Array(#"{"id":\#(index),"cmd":"status"}"#.utf8) + [UInt8(ascii: "\n")]
+            let sent = clock.now
+            _ = try client.roundTrip(request)
+            latencies.append(sent.duration(to: clock.now).seconds)
+        }
+        let elapsed = started.duration(to: clock.now).seconds
+        latencies.sort()
+        func milliseconds(_ quantile: Double) -> Double {
+            latencies[min(latencies.count - 1, Int(Double(latencies.count) * quantile))] * 1_000
+        }
+        return Measurement(condition: condition, requests: requests, roundTripsPerSecond: Double(requests) / elapsed,
+                           p50Milliseconds: milliseconds(0.5), p99Milliseconds: milliseconds(0.99),
+                           maximumMilliseconds: (latencies.last ?? 0) * 1_000)
+    }
+}
+
+/// Distinct plain-text articles of 150 to 600 words from a fixed vocabulary, for load.
+enum GeneratedArticles {
+    private static let words = """
+        council budget vote school bridge harbor storm river police court judge election senator governor mayor \
+        city county state river market prices workers union strike company shares report study hospital patients \
+        doctors vaccine virus airport flight delay train station road repairs traffic crash fire rescue weather \
+        flood drought farmers crops trade tariffs minister talks summit treaty border troops ceasefire protest \
+        students teachers university research science space launch satellite energy power plant solar wind oil gas
+        """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+
+    /// Writes the articles into `folder` and returns their names.
+    static func write(count: Int, into folder: URL) throws -> [String] {
+        var generator = SplitMix64(seed: 7)
+        return try (0..<count).map { index in
+            let length = 150 + generator.below(450)
+            var text = "Report \(index) on \(words[generator.below(words.count)])\n\n"
+            for position in 0..<length {
+                text += words[generator.below(words.count)] + (position % 17 == 16 ? ".\n" : " ")
+            }
+            let name = String(format: "load-%06d.txt", index)
+            try Data(text.utf8).write(to: folder.appendingPathComponent(name))
+            return name
+        }
+    }
+}

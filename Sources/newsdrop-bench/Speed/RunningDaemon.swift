@@ -1,0 +1,73 @@
+import Foundation
+import Glibc
+
+/// A real `newsdropd` (the one built beside this tool) on a fresh temporary state directory.
+final class RunningDaemon {
+    let stateDirectory: URL
+    private let process = Process()
+
+    var socketPath: String { stateDirectory.appendingPathComponent("run/control.sock").path }
+
+    init(arguments: [String] = []) throws {
+        stateDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("newsdrop-bench-\(UUID().uuidString)")
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent("newsdropd")
+        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
+            throw BenchError("no newsdropd beside newsdrop-bench at \(executable.path): build it with the same configuration")
+        }
+        process.executableURL = executable
+        process.arguments = ["--state-dir", stateDirectory.path, "--log-level", "warning"] + arguments
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(30)
+        while !FileManager.default.fileExists(atPath: socketPath) {
+            guard process.isRunning, Date() < deadline else { throw BenchError("newsdropd did not start") }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+    }
+
+    /// Stops the daemon gracefully and removes its state.
+    func stop() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGTERM)
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: stateDirectory)
+    }
+}
+
+/// A blocking control-socket client that times each request.
+final class TimingClient {
+    private let descriptor: Int32
+    private var buffer: [UInt8] = []
+
+    init(path: String) throws {
+        descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8) + [0]) }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard connected == 0 else { throw BenchError("cannot connect to \(path)") }
+    }
+
+    deinit { close(descriptor) }
+
+    /// Sends one request line and waits for its answer line; returns the answer.
+    func roundTrip(_ request: [UInt8]) throws -> [UInt8] {
+        guard request.withUnsafeBytes({ send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == request.count else {
+            throw BenchError("send failed")
+        }
+        while true {
+            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                defer { buffer.removeSubrange(...newline) }
+                return Array(buffer[..<newline])
+            }
+            var chunk = [UInt8](repeating: 0, count: 65_536)
+            let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            guard count > 0 else { throw BenchError("the daemon closed the connection") }
+            buffer.append(contentsOf: chunk[..<count])
+        }
+    }
+}
