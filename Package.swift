@@ -7,7 +7,7 @@
 //   NewsdropControlProtocol  the control socket's messages, shared with newsdropctl
 //   NewsdropStore  the SQLite schema, migrations and queries (GRDB)
 //   NewsdropDaemon the runtime: inbox, pipeline, signals
-//   CNewsdropSystem Linux calls Swift cannot reach directly (renameat2, accept4, SO_PEERCRED)
+//   CNewsdropSystem Linux calls Swift cannot reach directly (renameat2, accept4, SO_PEERCRED, SO_PEERGROUPS)
 //   newsdropd      the daemon executable (a thin shell around NewsdropDaemon)
 //   newsdropctl    the control client
 import PackageDescription

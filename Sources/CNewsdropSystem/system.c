@@ -25,6 +25,19 @@ int newsdrop_accept_nonblocking(int listening_fd) {
     return accept4(listening_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 }
 
+#ifndef SO_PEERGROUPS
+#define SO_PEERGROUPS 59
+#endif
+
+int newsdrop_peer_groups(int fd, uint32_t *groups, int *count) {
+    socklen_t length = (socklen_t)(*count * sizeof(gid_t));
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &length) != 0) {
+        return -1;
+    }
+    *count = (int)(length / sizeof(gid_t));
+    return 0;
+}
+
 int newsdrop_peer_credentials(int fd, uint32_t *uid, uint32_t *gid, int32_t *pid) {
     struct ucred credentials;
     socklen_t length = sizeof credentials;

@@ -205,20 +205,23 @@ public struct CorpusQueries: Sendable {
             let idf = try currentIDF(db, terms: features.termWeights.keys)
             let vector = StoryVector.weighted(features.termWeights, idf: idf.weight)
             var nearDuplicates: [RelatedArticle] = [], sameStory: [RelatedArticle] = []
-            let others = try Row.fetchAll(db, sql: """
-                SELECT id, title, text, duplicate_group FROM articles
-                WHERE id != ? AND (duplicate_group = ? OR story_id = ?) ORDER BY id LIMIT ?
-                """, arguments: [id, group, story, 4 * limit])
-            for other in others {
+            // The newest `limit` of each kind are scored: the work per request stays bounded
+            // however large a group or story grows.
+            for other in try Row.fetchAll(db, sql: """
+                SELECT id, title, text FROM articles WHERE duplicate_group = ? AND id != ? ORDER BY id DESC LIMIT ?
+                """, arguments: [group, id, limit]) {
                 let otherFeatures = SimilarityFeatures(title: other["title"], body: other["text"])
-                if group != nil, (other["duplicate_group"] as Int64?) == group {
-                    let score = Alignment.align(features.units, otherFeatures.units, sentenceDice: similarity.sentenceDice).score
-                    nearDuplicates.append(RelatedArticle(id: other["id"], title: other["title"], score: score))
-                } else {
-                    let otherIDF = try currentIDF(db, terms: otherFeatures.termWeights.keys, known: idf)
-                    let score = StoryVector.cosine(vector, StoryVector.weighted(otherFeatures.termWeights, idf: otherIDF.weight))
-                    sameStory.append(RelatedArticle(id: other["id"], title: other["title"], score: score))
-                }
+                let score = Alignment.align(features.units, otherFeatures.units, sentenceDice: similarity.sentenceDice).score
+                nearDuplicates.append(RelatedArticle(id: other["id"], title: other["title"], score: score))
+            }
+            for other in try Row.fetchAll(db, sql: """
+                SELECT id, title, text FROM articles WHERE story_id = ? AND duplicate_group IS NOT ? AND id != ?
+                ORDER BY id DESC LIMIT ?
+                """, arguments: [story, group, id, limit]) {
+                let otherFeatures = SimilarityFeatures(title: other["title"], body: other["text"])
+                let otherIDF = try currentIDF(db, terms: otherFeatures.termWeights.keys, known: idf)
+                let score = StoryVector.cosine(vector, StoryVector.weighted(otherFeatures.termWeights, idf: otherIDF.weight))
+                sameStory.append(RelatedArticle(id: other["id"], title: other["title"], score: score))
             }
             func best(_ related: [RelatedArticle]) -> [RelatedArticle] {
                 Array(related.sorted { ($1.score, $0.id) < ($0.score, $1.id) }.prefix(limit))

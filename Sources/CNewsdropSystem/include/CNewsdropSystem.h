@@ -18,4 +18,10 @@ int newsdrop_accept_nonblocking(int listening_fd);
 // declares only under _GNU_SOURCE). Returns 0, or -1 with errno set.
 int newsdrop_peer_credentials(int fd, uint32_t *uid, uint32_t *gid, int32_t *pid);
 
+// The peer process's supplementary groups on a connected Unix socket (SO_PEERGROUPS, Linux
+// 4.13+): the groups the connecting process really has, not what the user database lists.
+// On entry *count is the capacity of groups; on success it is the number filled in.
+// Returns 0, or -1 with errno set (ERANGE when the capacity is too small).
+int newsdrop_peer_groups(int fd, uint32_t *groups, int *count);
+
 #endif

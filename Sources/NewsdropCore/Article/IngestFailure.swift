@@ -12,6 +12,8 @@ public struct IngestFailure: Error, Sendable, Equatable, CustomStringConvertible
         case validate
         /// The format is recognised but not supported.
         case format
+        /// The database refused to record the article, again and again, while it recorded others.
+        case record
     }
 
     public var stage: Stage

@@ -70,9 +70,10 @@ enum SettingsCatalog {
         number("inbox.min_file_age", .seconds, "Seconds a plain drop into inbox/ must be quiet before it is taken.",
                live: true, \.minimumFileAge),
         number("inbox.rescan_interval", .seconds, "Seconds between full rescans of the inbox (a safety net for missed events).",
-               live: false, \.rescanInterval),
+               live: false, \.rescanInterval, minimum: 0.1),
         flag("inbox.poll", "Scan instead of using inotify, for file systems where inotify is blind (NFS).", live: false, \.pollOnly),
-        number("inbox.poll_interval", .seconds, "Seconds between scans in poll mode.", live: false, \.pollInterval),
+        number("inbox.poll_interval", .seconds, "Seconds between scans in poll mode.", live: false, \.pollInterval,
+               minimum: 0.1),
         integer("inbox.max_file_size", .bytes, "Largest input file; larger files go to failed/ unread.", live: true,
                 \.maximumFileSize),
         integer("inbox.queue_size", .count, "Files claimed but not yet committed before claiming pauses.", live: true,
@@ -85,7 +86,7 @@ enum SettingsCatalog {
         integer("control.max_connections", .count, "Control connections open at once.", live: false,
                 \.maximumControlConnections),
         number("control.idle_timeout", .seconds, "Seconds before an idle control connection is closed.", live: false,
-               \.controlIdleTimeout),
+               \.controlIdleTimeout, minimum: 1),
         number("dedup.duplicate_threshold", .fraction, "Sentence-alignment score from which two texts are near-duplicates.",
                live: true, \.similarity.duplicateThreshold),
         number("dedup.sentence_dice", .fraction, "Content-word overlap (Dice) from which two sentences align.",
@@ -118,11 +119,12 @@ enum SettingsCatalog {
         }
     }
 
+    /// A number at least `minimum` (an interval of 0 would make a timer spin).
     private static func number(_ key: String, _ kind: SettingDefinition.Kind, _ help: String, live: Bool,
-                               _ path: WritableKeyPath<DaemonSettings, Double> & Sendable) -> SettingDefinition {
+                               _ path: WritableKeyPath<DaemonSettings, Double> & Sendable, minimum: Double = 0) -> SettingDefinition {
         SettingDefinition(key: key, kind: kind, help: help, live: live, read: { format($0[keyPath: path]) }) { settings, text throws(SettingError) in
-            guard let value = Double(text), value.isFinite, value >= 0, !(kind.isFraction && value > 1) else {
-                throw SettingError(expected: kind.expected)
+            guard let value = Double(text), value.isFinite, value >= minimum, !(kind.isFraction && value > 1) else {
+                throw SettingError(expected: minimum > 0 ? "a number of seconds (at least \(format(minimum)))" : kind.expected)
             }
             settings[keyPath: path] = value
         }

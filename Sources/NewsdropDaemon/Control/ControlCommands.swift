@@ -187,7 +187,8 @@ final class ControlCommands: Sendable {
 
 /// Streams an export a page at a time, waiting for the client to read before each page.
 private final class ExportStream: @unchecked Sendable {
-    private static let pageSize = 200
+    /// Articles read per query; sending stops early once the client falls behind.
+    private static let pageSize = 50
     private let queries: CorpusQueries
     private let filter: ArticleFilter
     private let requestID: JSONValue
@@ -213,13 +214,18 @@ private final class ExportStream: @unchecked Sendable {
         }
         for record in page {
             sink.send(ControlResponse.streamedItem(id: requestID, item: record))
+            exported += 1
+            lastID = record.id
+            // Long articles: wait for the client as soon as it falls behind, mid-page.
+            if !sink.hasRoomToStream, record.id != page.last?.id {
+                sink.whenWritable { [self] in next() }
+                return
+            }
         }
-        exported += page.count
-        guard let last = page.last, page.count == Self.pageSize else {
+        guard page.count == Self.pageSize else {
             sink.finish(ControlResponse.success(id: requestID, result: ExportSummary(exported: exported)))
             return
         }
-        lastID = last.id
         sink.whenWritable { [self] in next() }
     }
 }

@@ -11,6 +11,8 @@ protocol ResponseSink: AnyObject, Sendable {
     /// Runs `body` on the connection's queue once unsent output is below the streaming
     /// threshold, so a streamed answer never outruns a slow reader.
     func whenWritable(_ body: @escaping @Sendable () -> Void)
+    /// True while unsent output is below the streaming threshold.
+    var hasRoomToStream: Bool { get }
     /// Runs `body` on the connection's queue after `seconds`.
     func schedule(after seconds: Double, _ body: @escaping @Sendable () -> Void)
     /// False once the client has gone.
@@ -33,7 +35,10 @@ final class ControlConnection: ResponseSink, @unchecked Sendable {
     private let onClose: @Sendable () -> Void
 
     // Touched only on `queue`.
+    /// Received bytes not yet handled start at `inputStart` (consumed lines are not shifted out
+    /// one by one, which would make a burst of pipelined requests quadratic).
     private var input: [UInt8] = []
+    private var inputStart = 0
     private var output: [UInt8] = []
     private var outputStart = 0
     private var readSource: DispatchSourceRead?
@@ -80,11 +85,8 @@ final class ControlConnection: ResponseSink, @unchecked Sendable {
             let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
             if count > 0 {
                 input.append(contentsOf: chunk[..<count])
-                if input.count > ControlProtocol.maximumLineLength, !input.contains(UInt8(ascii: "\n")) {
-                    rejectOversizeLine()
-                    return
-                }
-                if awaitingAnswer, input.count > ControlProtocol.maximumLineLength { suspendReading() }
+                // Enough buffered for now: the rest waits in the socket until these are handled.
+                if input.count - inputStart > ControlProtocol.maximumLineLength { suspendReading() }
                 continue
             }
             if count == 0 {
@@ -102,9 +104,9 @@ final class ControlConnection: ResponseSink, @unchecked Sendable {
     }
 
     private func handleBufferedRequests() {
-        while !closed, !awaitingAnswer, let newline = input.firstIndex(of: UInt8(ascii: "\n")) {
-            var line = input[..<newline]
-            input.removeSubrange(...newline)
+        while !closed, !awaitingAnswer, let newline = input[inputStart...].firstIndex(of: UInt8(ascii: "\n")) {
+            var line = input[inputStart..<newline]
+            inputStart = newline + 1
             if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             resetIdleTimer()
@@ -116,12 +118,23 @@ final class ControlConnection: ResponseSink, @unchecked Sendable {
                 commands.handle(request, peer: peer, sink: self)
             }
         }
-        if !awaitingAnswer, readSuspended, !inputEnded { resumeReading() }
-        if inputEnded, !awaitingAnswer { closeWhenFlushed = true; flush() }
+        if inputStart > 0, inputStart * 2 >= input.count {
+            input.removeFirst(inputStart)
+            inputStart = 0
+        }
+        guard !closed, !awaitingAnswer else { return }
+        // Checked only between answers, so a pending answer is never overtaken by this error.
+        if input.count - inputStart > ControlProtocol.maximumLineLength {
+            rejectOversizeLine()
+            return
+        }
+        if readSuspended, !inputEnded { resumeReading() }
+        if inputEnded { closeWhenFlushed = true; flush() }
     }
 
     private func rejectOversizeLine() {
         input.removeAll()
+        inputStart = 0
         suspendReading()
         closeWhenFlushed = true
         send(ControlResponse.failure(id: .null, error: ControlError(
@@ -145,12 +158,16 @@ final class ControlConnection: ResponseSink, @unchecked Sendable {
 
     func whenWritable(_ body: @escaping @Sendable () -> Void) {
         guard !closed else { return }
-        if output.count - outputStart < Self.streamingThreshold {
-            body()
+        if hasRoomToStream {
+            // Asynchronously even when there is room: a fast reader must not turn a long
+            // stream into one deep recursion.
+            queue.async(execute: body)
         } else {
             writableWaiters.append(body)
         }
     }
+
+    var hasRoomToStream: Bool { output.count - outputStart < Self.streamingThreshold }
 
     func schedule(after seconds: Double, _ body: @escaping @Sendable () -> Void) {
         queue.asyncAfter(deadline: .now() + seconds, execute: body)

@@ -16,17 +16,15 @@ struct PeerAccess: Sendable {
         guard newsdrop_peer_credentials(descriptor, &uid, &gid, &pid) == 0 else { return nil }
         return PeerAccess(uid: uid, gid: gid, pid: pid,
                           isAdmin: AdminPolicy.isAdmin(uid: uid, gid: gid, daemonUID: geteuid(), adminGroup: adminGroup,
-                                                       supplementaryGroups: { supplementaryGroups(of: uid, primary: gid) }))
+                                                       supplementaryGroups: { supplementaryGroups(of: descriptor) }))
     }
 
-    /// The groups the peer's user belongs to, from the user database.
-    private static func supplementaryGroups(of uid: uid_t, primary: gid_t) -> [gid_t] {
-        var entry = passwd(), result: UnsafeMutablePointer<passwd>?
-        var buffer = [CChar](repeating: 0, count: 16_384)
-        guard getpwuid_r(uid, &entry, &buffer, buffer.count, &result) == 0, result != nil else { return [] }
-        var groups = [gid_t](repeating: 0, count: 256)
+    /// The groups the peer process holds, from the kernel (SO_PEERGROUPS): a process that
+    /// dropped the admin group is not an admin, whatever the user database says.
+    private static func supplementaryGroups(of descriptor: Int32) -> [gid_t] {
+        var groups = [UInt32](repeating: 0, count: 1_024)
         var count = Int32(groups.count)
-        guard getgrouplist(entry.pw_name, primary, &groups, &count) >= 0 else { return [] }
+        guard newsdrop_peer_groups(descriptor, &groups, &count) == 0 else { return [] }
         return Array(groups.prefix(Int(count)))
     }
 }

@@ -93,7 +93,8 @@ public final class DirectoryHandle: Sendable {
         return descriptor
     }
 
-    /// Writes a small file atomically and durably: a hidden temporary name, fsync, rename.
+    /// Writes a small new file atomically and durably: a hidden temporary name, fsync, then a
+    /// rename that never replaces an existing file.
     public func writeFileAtomically(_ name: FileName, contents: [UInt8]) throws {
         let temporary = FileName(bytes: Array(".".utf8) + name.bytes.prefix(200) + Array(".tmp".utf8))
         let descriptor = temporary.withCString {
@@ -110,9 +111,13 @@ public final class DirectoryHandle: Sendable {
         }
         guard fsync(descriptor) == 0 else { throw SystemError("fsync", describe(temporary)) }
         let code = temporary.withCString { source in
-            name.withCString { renameat(self.descriptor, source, self.descriptor, $0) }
+            name.withCString { newsdrop_rename_noreplace(self.descriptor, source, self.descriptor, $0) }
         }
-        guard code == 0 else { throw SystemError("rename", describe(temporary)) }
+        guard code == 0 else {
+            let error = SystemError("rename", "\(describe(temporary)) to \(describe(name))")
+            try? removeFile(temporary)
+            throw error
+        }
     }
 
     /// Flushes the directory's own entries (renames into and out of it) to disk.

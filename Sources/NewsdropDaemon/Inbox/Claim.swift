@@ -38,8 +38,18 @@ struct ClaimIDGenerator {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         let milliseconds = Int64(now.tv_sec) * 1_000 + Int64(now.tv_nsec) / 1_000_000
-        let stamp = String(milliseconds)
-        let padded = String(repeating: "0", count: max(0, 13 - stamp.count)) + stamp
-        return FileName("\(padded)-\(pid)-\(counter)")
+        return FileName("\(Self.pad(milliseconds, 13))-\(Self.pad(Int64(pid), 7))-\(Self.pad(Int64(counter), 10))")
+    }
+
+    /// Zero-padded, so that byte order is claim order.
+    private static func pad(_ value: Int64, _ width: Int) -> String {
+        let digits = String(value)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+
+    /// Claim order for ids of any age: by their numbers (milliseconds, pid, counter), not their bytes.
+    static func claimOrder(_ a: FileName, _ b: FileName) -> Bool {
+        let numbers = { (name: FileName) in name.display.split(separator: "-").map { Int64($0) ?? Int64.max } }
+        return numbers(a).lexicographicallyPrecedes(numbers(b))
     }
 }

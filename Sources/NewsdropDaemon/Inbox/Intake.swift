@@ -205,7 +205,10 @@ final class Intake: @unchecked Sendable {
             return
         }
         let isRegular = status.st_mode & S_IFMT == S_IFREG
-        let lastChange = max(status.st_mtim.seconds, status.st_ctim.seconds)
+        // The inode change time, not the modification time: the kernel sets it on every write
+        // and rename, while `cp -p`, `rsync -t` or `tar x` can set a modification time from a
+        // producer's clock (even one in the future).
+        let lastChange = min(status.st_ctim.seconds, Self.now())
         // Plain drops wait until quiet. A maildir file is complete when it arrives, except an
         // empty one that a scan found mid-copy (a producer writing straight into new/).
         if isRegular, candidate.source == .plainDrop || status.st_size == 0 {
@@ -216,7 +219,7 @@ final class Intake: @unchecked Sendable {
             }
         }
         let size = isRegular && Int(status.st_size) <= settings.maximumFileSize ? Int(status.st_size) : 0
-        claim(candidate.name, from: directory, size: size, droppedAt: min(lastChange, Self.now()))
+        claim(candidate.name, from: directory, size: size, droppedAt: lastChange)
     }
 
     private func waitUntilQuiet(_ candidate: Candidate, delay: Double) {
@@ -255,7 +258,7 @@ final class Intake: @unchecked Sendable {
     private func recoverUnfinishedClaims() throws {
         let settings = live.current
         var recovered = 0
-        for id in try work.entries() where !InboxRules.isIgnored(id) {
+        for id in try work.entries().sorted(by: ClaimIDGenerator.claimOrder) where !InboxRules.isIgnored(id) {
             guard let folder = try? work.openDirectory(id) else {
                 logger.warning("ignoring \(id) in the work folder: not a claim folder")
                 continue
@@ -270,7 +273,7 @@ final class Intake: @unchecked Sendable {
             }
             let status = try folder.status(of: names[0])
             let size = status.map { $0.st_mode & S_IFMT == S_IFREG ? Int($0.st_size) : 0 } ?? 0
-            let droppedAt = status.map { max($0.st_mtim.seconds, $0.st_ctim.seconds) } ?? Self.now()
+            let droppedAt = status.map { min($0.st_ctim.seconds, Self.now()) } ?? Self.now()
             accept(Claim(id: id, name: names[0], sequence: nextSequence, size: min(size, settings.maximumFileSize),
                          droppedAt: droppedAt))
             recovered += 1

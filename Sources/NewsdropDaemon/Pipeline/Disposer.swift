@@ -18,7 +18,7 @@ struct Disposer {
     func dispose(_ claim: Claim, failure: IngestFailure?, attempts: Int) throws -> String {
         let destination: String
         if let failure {
-            let name = try uniqueName(for: claim, in: failed, reserving: Self.sidecarSuffix.utf8.count)
+            let name = try uniqueName(for: claim, in: failed, alsoFree: Self.sidecarSuffix)
             let sidecar = FileName(bytes: name.bytes + Array(Self.sidecarSuffix.utf8))
             try failed.writeFileAtomically(sidecar, contents: Self.sidecar(for: claim, failure: failure, attempts: attempts))
             try work.move(claim.path, to: failed, as: name)
@@ -30,7 +30,7 @@ struct Disposer {
             let day = FileName(Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)).utcDay)
             try processed.makeDirectory(day)
             let folder = try processed.openDirectory(day)
-            let name = try uniqueName(for: claim, in: folder, reserving: 0)
+            let name = try uniqueName(for: claim, in: folder, alsoFree: nil)
             try work.move(claim.path, to: folder, as: name)
             destination = "processed/\(day.display)/\(name.display)"
         }
@@ -40,11 +40,16 @@ struct Disposer {
 
     static let sidecarSuffix = ".error.json"
 
-    /// The dropped name if it is free (and leaves room for `reserving` more bytes), otherwise
-    /// `<claim id>-<name>`, shortened to fit a file name's 255 bytes.
-    private func uniqueName(for claim: Claim, in directory: DirectoryHandle, reserving: Int) throws -> FileName {
-        let limit = 255 - reserving
-        if claim.name.bytes.count <= limit, try directory.status(of: claim.name) == nil {
+    /// The dropped name if it is free (and so is the name with `alsoFree` appended, which must
+    /// fit too), otherwise `<claim id>-<name>`, shortened to fit a file name's 255 bytes.
+    private func uniqueName(for claim: Claim, in directory: DirectoryHandle, alsoFree suffix: String?) throws -> FileName {
+        let limit = 255 - (suffix?.utf8.count ?? 0)
+        func isFree(_ name: FileName) throws -> Bool {
+            guard try directory.status(of: name) == nil else { return false }
+            guard let suffix else { return true }
+            return try directory.status(of: FileName(bytes: name.bytes + Array(suffix.utf8))) == nil
+        }
+        if claim.name.bytes.count <= limit, try isFree(claim.name) {
             return claim.name
         }
         let prefix = claim.id.bytes + Array("-".utf8)

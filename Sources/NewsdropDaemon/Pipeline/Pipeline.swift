@@ -14,7 +14,7 @@ import NewsdropStore
 final class Pipeline: @unchecked Sendable {
     private struct Prepared {
         let claim: Claim
-        let delivery: Delivery
+        var delivery: Delivery
     }
 
     private let parseQueue = DispatchQueue(label: "newsdrop.parse", qos: .utility, attributes: .concurrent)
@@ -32,6 +32,10 @@ final class Pipeline: @unchecked Sendable {
     private var nextToCommit: UInt64 = 0
     private var retryDelay = 0.0
     private var commitScheduled = false
+    /// After a failed batch, claims up to this sequence are committed one at a time, so that one
+    /// input the database keeps refusing cannot hold back every other.
+    private var isolatingThrough: UInt64?
+    private var failedCommits: [UInt64: Int] = [:]
 
     /// `completed` runs once a claim is committed and its file disposed of.
     init(store: ArticleStore, layout: StateLayout, settings live: LiveSettings, logger: Logger, metrics: DaemonMetrics,
@@ -97,7 +101,8 @@ final class Pipeline: @unchecked Sendable {
     private func commitReady() {
         let settings = live.current
         var batch: [Prepared] = []
-        while batch.count < settings.batchSize, let next = ready.removeValue(forKey: nextToCommit) {
+        let batchSize = isolatingThrough.map { nextToCommit <= $0 ? 1 : settings.batchSize } ?? settings.batchSize
+        while batch.count < batchSize, let next = ready.removeValue(forKey: nextToCommit) {
             batch.append(next)
             nextToCommit += 1
         }
@@ -109,6 +114,7 @@ final class Pipeline: @unchecked Sendable {
         } catch {
             for prepared in batch { ready[prepared.claim.sequence] = prepared }
             nextToCommit = batch[0].claim.sequence
+            isolate(batch, after: error)
             retryDelay = min(max(retryDelay * 2, 0.5), 30)
             let message = "cannot commit \(batch.count) file(s), retrying in \(retryDelay) s (the files stay in work/): \(error)"
             logger.error("\(message)")
@@ -117,10 +123,26 @@ final class Pipeline: @unchecked Sendable {
             return
         }
         retryDelay = 0
+        if let through = isolatingThrough, nextToCommit > through { isolatingThrough = nil }
+        for prepared in batch { failedCommits[prepared.claim.sequence] = nil }
         for (prepared, outcome) in zip(batch, outcomes) {
             finish(prepared, outcome)
         }
         if ready[nextToCommit] != nil { scheduleCommit() }
+    }
+
+    /// A batch failed to commit. Several inputs: retry them one at a time. One input refused
+    /// twice: record it as a failure instead (if even that fails, the database itself is in
+    /// trouble, and the back-off simply continues).
+    private func isolate(_ batch: [Prepared], after error: any Error) {
+        if batch.count > 1 {
+            isolatingThrough = max(isolatingThrough ?? 0, batch.last!.claim.sequence)
+            return
+        }
+        let sequence = batch[0].claim.sequence
+        failedCommits[sequence, default: 0] += 1
+        guard failedCommits[sequence]! >= 2, case .items = batch[0].delivery.content else { return }
+        ready[sequence]?.delivery.content = .failed(IngestFailure(.record, "the database refused to record it: \(error)"))
     }
 
     private func finish(_ prepared: Prepared, _ outcome: DeliveryOutcome) {

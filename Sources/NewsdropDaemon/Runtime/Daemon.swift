@@ -58,8 +58,10 @@ public final class Daemon: @unchecked Sendable {
                 stop(reason: number == SIGTERM ? "SIGTERM" : "SIGINT")
             }
         }
-        try intake.start()
+        // The control socket first: binding it sets the process-wide umask for a moment, which
+        // must not fall on folders the intake or the writer create.
         control = try startControlServer()
+        try intake.start()
         // READY only now: the database is open, the inbox watched and the socket listening.
         notifier?.notify(["READY=1", statusLine()])
         startWatchdog()

@@ -3,7 +3,8 @@ import Glibc
 
 /// A raw control-socket client for tests: it sends exactly the bytes it is given, so tests can
 /// speak the protocol badly on purpose, and reads answers line by line with a deadline.
-final class ControlTestClient {
+/// One thread may send while another reads: they touch no shared state but the socket.
+final class ControlTestClient: @unchecked Sendable {
     let descriptor: Int32
     private var buffer: [UInt8] = []
 
