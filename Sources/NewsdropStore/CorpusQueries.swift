@@ -201,7 +201,7 @@ public struct CorpusQueries: Sendable {
             guard let article = try Row.fetchOne(db, sql: "SELECT id, title, text, duplicate_group, story_id FROM articles WHERE id = ?",
                                                  arguments: [id]) else { return nil }
             let group: Int64? = article["duplicate_group"], story: Int64? = article["story_id"]
-            let features = SimilarityFeatures(title: article["title"], body: article["text"])
+            let features = SimilarityInput.features(title: article["title"], body: article["text"])
             let idf = try currentIDF(db, terms: features.termWeights.keys)
             let vector = StoryVector.weighted(features.termWeights, idf: idf.weight)
             var nearDuplicates: [RelatedArticle] = [], sameStory: [RelatedArticle] = []
@@ -210,7 +210,7 @@ public struct CorpusQueries: Sendable {
             for other in try Row.fetchAll(db, sql: """
                 SELECT id, title, text FROM articles WHERE duplicate_group = ? AND id != ? ORDER BY id DESC LIMIT ?
                 """, arguments: [group, id, limit]) {
-                let otherFeatures = SimilarityFeatures(title: other["title"], body: other["text"])
+                let otherFeatures = SimilarityInput.features(title: other["title"], body: other["text"])
                 let score = Alignment.align(features.units, otherFeatures.units, sentenceDice: similarity.sentenceDice).score
                 nearDuplicates.append(RelatedArticle(id: other["id"], title: other["title"], score: score))
             }
@@ -218,7 +218,7 @@ public struct CorpusQueries: Sendable {
                 SELECT id, title, text FROM articles WHERE story_id = ? AND duplicate_group IS NOT ? AND id != ?
                 ORDER BY id DESC LIMIT ?
                 """, arguments: [story, group, id, limit]) {
-                let otherFeatures = SimilarityFeatures(title: other["title"], body: other["text"])
+                let otherFeatures = SimilarityInput.features(title: other["title"], body: other["text"])
                 let otherIDF = try currentIDF(db, terms: otherFeatures.termWeights.keys, known: idf)
                 let score = StoryVector.cosine(vector, StoryVector.weighted(otherFeatures.termWeights, idf: otherIDF.weight))
                 sameStory.append(RelatedArticle(id: other["id"], title: other["title"], score: score))
@@ -245,8 +245,8 @@ public struct CorpusQueries: Sendable {
             } else {
                 relation = "unrelated"
             }
-            let terms = Array(SimilarityFeatures(title: a["title"], body: a["text"]).termWeights.keys)
-                + Array(SimilarityFeatures(title: b["title"], body: b["text"]).termWeights.keys)
+            let terms = Array(SimilarityInput.features(title: a["title"], body: a["text"]).termWeights.keys)
+                + Array(SimilarityInput.features(title: b["title"], body: b["text"]).termWeights.keys)
             let idf = try currentIDF(db, terms: terms)
             return Explanation.explain(titleA: a["title"], bodyA: a["text"], titleB: b["title"], bodyB: b["text"],
                                        relation: relation, idf: idf.weight, settings: similarity)

@@ -59,9 +59,9 @@ public struct Explanation: Codable, Sendable, Equatable {
     public static func explain(titleA: String?, bodyA: String, titleB: String?, bodyB: String, relation: String,
                                idf: (UInt64) -> Double, settings: SimilaritySettings, maximumPassages: Int = 20,
                                maximumTerms: Int = 12) -> Explanation {
-        let featuresA = SimilarityFeatures(title: titleA, body: bodyA)
-        let featuresB = SimilarityFeatures(title: titleB, body: bodyB)
-        let textA = SimilarityText(title: titleA, body: bodyA), textB = SimilarityText(title: titleB, body: bodyB)
+        let featuresA = SimilarityInput.features(title: titleA, body: bodyA)
+        let featuresB = SimilarityInput.features(title: titleB, body: bodyB)
+        let textA = SimilarityInput.text(title: titleA, body: bodyA), textB = SimilarityInput.text(title: titleB, body: bodyB)
         let alignment = Alignment.align(featuresA.units, featuresB.units, sentenceDice: settings.sentenceDice)
 
         let equalBins = zip(featuresA.minhash, featuresB.minhash).filter { $0 == $1 }.count

@@ -31,8 +31,11 @@ enum PlainTextFormat {
 
         takeHeaders()
         if index < lines.endIndex {
-            let candidate = TitleLeadIn.strip(ReadableText.clean(lines[index]))
-            if looksLikeTitle(candidate) {
+            // A headline is at most 250 characters: a longer first line (even megabytes of one
+            // line) is body text, and is not cleaned twice to find that out.
+            let line = lines[index]
+            let candidate = line.utf8.count <= 1_000 ? TitleLeadIn.strip(ReadableText.clean(line)) : nil
+            if let candidate, looksLikeTitle(candidate) {
                 article.title = candidate
                 index += 1
                 takeHeaders()
@@ -59,6 +62,7 @@ private enum HeaderLine {
     case author(String)
 
     init?(_ line: Substring) {
+        guard line.utf8.count <= 1_200 else { return nil }
         let text = ReadableText.clean(line)
         guard !text.isEmpty, text.count <= 300 else { return nil }
         let urlValue = Self.unlabelled(text, labels: Self.urlLabels)

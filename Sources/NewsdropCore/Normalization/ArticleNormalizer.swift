@@ -35,7 +35,7 @@ public enum ArticleNormalizer {
             canonicalText: canonicalText,
             contentHash: ContentHash.sha256Hex(canonicalText),
             wordCount: canonicalText.utf8.reduce(1) { $1 == UInt8(ascii: " ") ? $0 + 1 : $0 },
-            similarity: SimilarityFeatures(title: title, body: paragraphs.joined(separator: "\n\n"))
+            similarity: SimilarityInput.features(title: title, body: paragraphs.joined(separator: "\n\n"))
         )
     }
 
@@ -50,7 +50,7 @@ public enum ArticleNormalizer {
 /// Lead-ins that some sites and readers put before a headline ("You're reading: …").
 enum TitleLeadIn {
     static func strip(_ title: String) -> String {
-        let lowered = title.lowercased().replacingOccurrences(of: "\u{2019}", with: "'")
+        let lowered = title.prefix(24).lowercased().replacingOccurrences(of: "\u{2019}", with: "'")
         for leadIn in leadIns where lowered.hasPrefix(leadIn) {
             let rest = title.dropFirst(leadIn.count)
             guard rest.first == ":" else { continue }

@@ -6,35 +6,43 @@ enum ReadableText {
     /// The lines of a text, whatever its line-break convention: LF, CRLF, CR, VT, FF, NEL,
     /// U+2028 and U+2029 (the characters Swift calls newlines), found by scanning UTF-8 bytes.
     static func lines(_ text: String) -> [Substring] {
+        var text = text
+        let breaks: [(start: Int, length: Int)] = text.withUTF8 { bytes in
+            var found: [(Int, Int)] = []
+            var offset = 0
+            while offset < bytes.count {
+                let length = lineBreakLength(bytes, at: offset)
+                if length > 0 {
+                    found.append((offset, length))
+                    offset += length
+                } else {
+                    offset += 1
+                }
+            }
+            return found
+        }
         let utf8 = text.utf8
         var lines: [Substring] = []
-        var start = utf8.startIndex, index = start
-        while index != utf8.endIndex {
-            let length = lineBreakLength(utf8, at: index)
-            if length == 0 {
-                index = utf8.index(after: index)
-            } else {
-                lines.append(text[start..<index])
-                index = utf8.index(index, offsetBy: length)
-                start = index
-            }
+        lines.reserveCapacity(breaks.count + 1)
+        var start = utf8.startIndex, startOffset = 0
+        for (offset, length) in breaks {
+            let end = utf8.index(start, offsetBy: offset - startOffset)
+            lines.append(text[start..<end])
+            start = utf8.index(end, offsetBy: length)
+            startOffset = offset + length
         }
         lines.append(text[start..<utf8.endIndex])
         return lines
     }
 
-    /// The length in bytes of the line break at `index`, or 0 when there is none.
-    private static func lineBreakLength(_ utf8: String.UTF8View, at index: String.Index) -> Int {
-        func byte(after offset: Int) -> UInt8? {
-            guard let position = utf8.index(index, offsetBy: offset, limitedBy: utf8.endIndex), position != utf8.endIndex
-            else { return nil }
-            return utf8[position]
-        }
-        switch utf8[index] {
+    /// The length in bytes of the line break at `offset`, or 0 when there is none.
+    private static func lineBreakLength(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> Int {
+        func byte(_ ahead: Int) -> UInt8? { offset + ahead < bytes.count ? bytes[offset + ahead] : nil }
+        switch bytes[offset] {
         case 0x0A, 0x0B, 0x0C: return 1
-        case 0x0D: return byte(after: 1) == 0x0A ? 2 : 1
-        case 0xC2: return byte(after: 1) == 0x85 ? 2 : 0
-        case 0xE2: return byte(after: 1) == 0x80 && (byte(after: 2) == 0xA8 || byte(after: 2) == 0xA9) ? 3 : 0
+        case 0x0D: return byte(1) == 0x0A ? 2 : 1
+        case 0xC2: return byte(1) == 0x85 ? 2 : 0
+        case 0xE2: return byte(1) == 0x80 && (byte(2) == 0xA8 || byte(2) == 0xA9) ? 3 : 0
         default: return 0
         }
     }
@@ -86,22 +94,34 @@ enum ReadableText {
         var output: [UInt8] = []
         output.reserveCapacity(text.utf8.count)
         var pendingSpace = false, needsComposition = false
-        for scalar in text.unicodeScalars {
-            let value = scalar.value
+        var bytes = text.utf8.makeIterator()
+        while let lead = bytes.next() {
+            var value = UInt32(lead)
+            var encoded = (count: 1, bytes: (lead, UInt8(0), UInt8(0), UInt8(0)))
+            if lead >= 0x80 {
+                // A multi-byte scalar (a Swift string is valid UTF-8): its length from the lead byte.
+                let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
+                value = UInt32(lead) & (0xFF >> (length + 1))
+                while encoded.count < length, let next = bytes.next() {
+                    switch encoded.count {
+                    case 1: encoded.bytes.1 = next
+                    case 2: encoded.bytes.2 = next
+                    default: encoded.bytes.3 = next
+                    }
+                    value = value << 6 | UInt32(next & 0x3F)
+                    encoded.count += 1
+                }
+            }
             let isWhitespace = value < 0x80 ? value == 0x20 || (0x09...0x0D).contains(value) : isUnicodeWhitespace(value)
             if isWhitespace {
                 pendingSpace = true
                 continue
             }
-            if TextDecoding.isStrayControl(scalar) || isInvisible(scalar) { continue }
+            guard let scalar = Unicode.Scalar(value), !TextDecoding.isStrayControl(scalar), !isInvisible(scalar) else { continue }
             if pendingSpace, !output.isEmpty { output.append(0x20) }
             pendingSpace = false
-            if value < 0x80 {
-                output.append(UInt8(value))
-            } else {
-                UTF8.encode(scalar) { output.append($0) }
-                if !isStableUnderComposition(value) { needsComposition = true }
-            }
+            withUnsafeBytes(of: encoded.bytes) { output.append(contentsOf: $0.prefix(encoded.count)) }
+            if value >= 0x80, !isStableUnderComposition(value) { needsComposition = true }
         }
         let cleaned = String(decoding: output, as: UTF8.self)
         return needsComposition ? cleaned.precomposedStringWithCanonicalMapping : cleaned

@@ -1,6 +1,7 @@
 import Dispatch
 import Glibc
 import NewsdropControlProtocol
+import Synchronization
 
 /// Where a command writes its answer: any number of streamed lines, then one final line.
 /// The connection reads no further request until the final line is sent, so answers come in
@@ -77,6 +78,11 @@ final class ControlConnection: ResponseSink, @unchecked Sendable {
 
     var isOpen: Bool { !closed }
 
+    /// When the connection last finished an answer with nothing pending (nil while a request
+    /// is being answered): the server evicts the longest-idle connection when it is full.
+    private let idleSinceState = Mutex<ContinuousClock.Instant?>(ContinuousClock.now)
+    var idleSince: ContinuousClock.Instant? { idleSinceState.withLock { $0 } }
+
     // MARK: Reading requests
 
     private func readAvailable() {
@@ -111,6 +117,7 @@ final class ControlConnection: ResponseSink, @unchecked Sendable {
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             resetIdleTimer()
             awaitingAnswer = true
+            idleSinceState.withLock { $0 = nil }
             switch ControlRequestDecoder.decode(line) {
             case .failure(let rejected):
                 finish(ControlResponse.failure(id: rejected.id, error: rejected.error))
@@ -153,6 +160,7 @@ final class ControlConnection: ResponseSink, @unchecked Sendable {
     func finish(_ line: [UInt8]) {
         send(line)
         awaitingAnswer = false
+        idleSinceState.withLock { $0 = .now }
         queue.async { [self] in handleBufferedRequests() }
     }
 

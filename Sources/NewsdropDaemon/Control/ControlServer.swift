@@ -6,7 +6,9 @@ import NewsdropControlProtocol
 import Synchronization
 
 /// Accepts control connections on the Unix socket and hands each to its own `ControlConnection`.
-/// Past the connection cap, a new client gets a `busy` error and is closed at once.
+/// At the connection cap, the connection idle the longest is closed to make room, so clients
+/// that open connections and sit on them cannot lock out an operator; only when every
+/// connection is busy answering is a new client told `busy`.
 final class ControlServer: @unchecked Sendable {
     struct Settings: Sendable {
         var path: String
@@ -62,6 +64,10 @@ final class ControlServer: @unchecked Sendable {
     }
 
     private func accept(_ descriptor: Int32) {
+        if connectionCount >= settings.maximumConnections, let idle = longestIdle() {
+            _ = open.withLock { $0.removeValue(forKey: idle.descriptor) }
+            idle.connection.queue.async { idle.connection.close() }
+        }
         guard connectionCount < settings.maximumConnections else {
             let line = ControlResponse.failure(id: .null, error: ControlError(
                 .busy, "too many control connections (the limit is \(settings.maximumConnections)); try again later"))
@@ -79,6 +85,14 @@ final class ControlServer: @unchecked Sendable {
         }
         open.withLock { $0[descriptor] = connection }
         connection.start()
+    }
+
+    private func longestIdle() -> (descriptor: Int32, connection: ControlConnection)? {
+        open.withLock { connections in
+            connections.compactMap { descriptor, connection in connection.idleSince.map { (descriptor, connection, $0) } }
+                .min { $0.2 < $1.2 }
+                .map { ($0.0, $0.1) }
+        }
     }
 
     private func forget(_ descriptor: Int32) {

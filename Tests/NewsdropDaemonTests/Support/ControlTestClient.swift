@@ -21,7 +21,8 @@ final class ControlTestClient: @unchecked Sendable {
             close(descriptor)
             throw HarnessError("connect \(path): \(String(cString: strerror(code)))")
         }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        // Generous: a test waiting for a slow debug build must not mistake it for a hang.
+        var timeout = timeval(tv_sec: 300, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 

@@ -1,0 +1,27 @@
+import Foundation
+
+/// What near-duplicate and story features are computed from: the title and the beginning of
+/// the body, at most 100,000 characters (an article is rarely a tenth of that). A multi-megabyte
+/// input then costs no more to compare than a long article, and every place that computes
+/// features — on arrival, for `similar` and for `why` — sees the same text.
+public enum SimilarityInput {
+    public static let maximumBodyCharacters = 100_000
+
+    public static func features(title: String?, body: String) -> SimilarityFeatures {
+        SimilarityFeatures(title: title, body: bounded(body))
+    }
+
+    public static func text(title: String?, body: String) -> SimilarityText {
+        SimilarityText(title: title, body: bounded(body))
+    }
+
+    /// The body cut at the last paragraph break (or space) before the limit.
+    static func bounded(_ body: String) -> String {
+        let scalars = body.unicodeScalars
+        guard let limit = scalars.index(scalars.startIndex, offsetBy: maximumBodyCharacters, limitedBy: scalars.endIndex),
+              limit < scalars.endIndex else { return body }
+        let head = body[..<limit]
+        let cut = head.range(of: "\n\n", options: .backwards)?.lowerBound ?? head.lastIndex(of: " ") ?? limit
+        return String(body[..<cut])
+    }
+}

@@ -1,0 +1,196 @@
+import Foundation
+import Glibc
+import GRDB
+import XCTest
+
+/// Crashes, hostile files, hostile clients and scarce resources: newsdrop loses nothing,
+/// doubles nothing, and keeps serving. `NEWSDROP_TORTURE_CYCLES` sets the number of crash
+/// cycles (20 by default, as in CI; 500 for a manual soak).
+final class TortureTests: XCTestCase {
+    private var daemon: DaemonHarness!
+
+    override func setUpWithError() throws {
+        daemon = try DaemonHarness()
+    }
+
+    override func tearDown() {
+        daemon = nil
+    }
+
+    private var client: ControlTestClient {
+        get throws { try ControlTestClient(path: daemon.url("run/control.sock").path) }
+    }
+
+    // MARK: Crash torture
+
+    func testRepeatedKillDashNineLosesNothingAndDoublesNothing() throws {
+        let cycles = Int(ProcessInfo.processInfo.environment["NEWSDROP_TORTURE_CYCLES"] ?? "") ?? 20
+        var generator = SystemRandomNumberGenerator()
+        var dropped: [String: Data] = [:]
+        for cycle in 0..<cycles {
+            try daemon.start()
+            for index in 0..<25 {
+                let name = "c\(cycle)-\(index)"
+                let data: Data
+                switch index % 5 {
+                case 0: data = Data([0, 1, 2, UInt8(index)])                                            // fails
+                case 1: data = Data("Repeated\n\nThe same text arrives again and again.".utf8)        // identical inputs
+                default: data = Data("Cycle \(cycle)\n\nArticle \(index) of cycle \(cycle) has its own words.".utf8)
+                }
+                if index.isMultiple(of: 2) {
+                    try daemon.dropByRename(name + ".txt", data)
+                } else {
+                    try daemon.dropPlain(name + ".txt", data)
+                }
+                dropped[name + ".txt"] = data
+            }
+            Thread.sleep(forTimeInterval: Double.random(in: 0...0.4, using: &generator))
+            daemon.killHard()
+        }
+        try daemon.start()
+        XCTAssertEqual(try client.call("wait-idle", ["timeout": 120]).result?["idle"] as? Bool, true)
+
+        // Every input is accounted for exactly once: a sighting or a whole-input failure.
+        let sighted = try daemon.rows("SELECT name FROM sightings").map { $0["name"] as String }
+        let failed = try daemon.rows("SELECT name FROM failures WHERE item = 0").map { $0["name"] as String }
+        XCTAssertEqual(sighted.count + failed.count, dropped.count, "inputs recorded twice or not at all")
+        XCTAssertEqual(Set(sighted).union(failed), Set(dropped.keys))
+        XCTAssertTrue(Set(sighted).isDisjoint(with: failed))
+        XCTAssertEqual(try daemon.count("SELECT count(*) FROM articles WHERE text = 'The same text arrives again and again.'"), 1,
+                       "identical inputs never make two articles")
+        XCTAssertEqual(try daemon.database().read { try String.fetchOne($0, sql: "PRAGMA integrity_check") }, "ok")
+        XCTAssertTrue(daemon.inboxAndWorkAreEmpty)
+        XCTAssertEqual(daemon.files(under: "processed").count, sighted.count)
+        XCTAssertEqual(daemon.entries("failed").filter { !$0.hasSuffix(".error.json") }.count, failed.count)
+    }
+
+    // MARK: Hostile files
+
+    func testHostileFilesFailPreciselyWithoutHangingOrLeavingTheStateDirectory() throws {
+        try daemon.start()
+        let inbox = daemon.url("inbox")
+        let outside = FileManager.default.temporaryDirectory.appendingPathComponent("newsdrop-outside-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: outside) }
+
+        try daemon.dropByRename("utf16-unpaired.txt", Data([0xFF, 0xFE, 0x41, 0x00, 0x00, 0xD8, 0x42, 0x00]))
+        try daemon.dropByRename("utf16-odd.txt", Data([0xFF, 0xFE, 0x41, 0x00, 0x42]))
+        let sparse = inbox.appendingPathComponent("new/sparse-1g.txt").path
+        let descriptor = open(inbox.appendingPathComponent("tmp/sparse-1g.txt").path, O_CREAT | O_WRONLY, 0o644)
+        XCTAssertEqual(ftruncate(descriptor, 1 << 30), 0)
+        close(descriptor)
+        XCTAssertEqual(rename(inbox.appendingPathComponent("tmp/sparse-1g.txt").path, sparse), 0)
+        let nested = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        try daemon.dropByRename("deep.json", Data(nested.utf8))
+        try daemon.dropByRename("deep.jsonl", Data((#"{"text": "fine line"}"# + "\n" + nested).utf8))
+        let longLine = String(repeating: "word ", count: 1_990_000)  // ≈ 10 MB, one line
+        try daemon.dropByRename("one-line.txt", Data(longLine.utf8))
+        XCTAssertEqual(symlink(outside.path, inbox.appendingPathComponent("link-to-dir").path), 0)
+        XCTAssertEqual(symlink(outside.appendingPathComponent("missing").path, inbox.appendingPathComponent("dangling").path), 0)
+        XCTAssertEqual(symlink(inbox.appendingPathComponent("loop").path, inbox.appendingPathComponent("loop").path), 0)
+
+        XCTAssertEqual(try client.call("wait-idle", ["timeout": 280]).result?["idle"] as? Bool, true)
+        let reasons = try Dictionary(uniqueKeysWithValues: daemon.rows("SELECT name, reason FROM failures WHERE item = 0")
+            .map { ($0["name"] as String, $0["reason"] as String) })
+        XCTAssertEqual(reasons["utf16-unpaired.txt"], "invalid UTF-16: unpaired surrogate at byte 4")
+        XCTAssertEqual(reasons["utf16-odd.txt"], "invalid UTF-16: odd number of bytes (5)")
+        XCTAssertEqual(reasons["sparse-1g.txt"], "file too large: 1073741824 bytes (the limit is 10485760)")
+        XCTAssertEqual(reasons["deep.json"], "JSON nested deeper than 32 levels")
+        XCTAssertTrue(reasons["link-to-dir"]?.hasPrefix("not a regular file: a symbolic link") ?? false, "\(reasons)")
+        XCTAssertTrue(reasons["dangling"]?.hasPrefix("not a regular file: a symbolic link") ?? false)
+        XCTAssertTrue(reasons["loop"]?.hasPrefix("not a regular file: a symbolic link") ?? false)
+        XCTAssertEqual(try daemon.count("SELECT count(*) FROM failures WHERE name = 'deep.jsonl' AND item = 2"), 1)
+        XCTAssertEqual(try daemon.count("SELECT count(*) FROM sightings WHERE name IN ('deep.jsonl', 'one-line.txt')"), 2)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: outside.path), [], "nothing was written outside")
+        XCTAssertTrue(daemon.process?.isRunning ?? false)
+    }
+
+    // MARK: Hostile clients
+
+    func testHostileClientsDoNotStopIngestionOrABystander() throws {
+        try daemon.start()
+        let path = daemon.url("run/control.sock").path
+        // More connections than the cap, all held open.
+        var held: [ControlTestClient] = []
+        for _ in 0..<1_000 {
+            guard let connection = try? ControlTestClient(path: path) else { break }
+            held.append(connection)
+        }
+        // A slow drip, random bytes, a line far over the limit, and a client that vanishes mid-answer.
+        let drip = try ControlTestClient(path: path)
+        try drip.send(#"{"id": 1, "#)
+        let noise = try ControlTestClient(path: path)
+        try noise.sendBytes((0..<4_096).map { _ in UInt8.random(in: 0...255) } + [UInt8(ascii: "\n")])
+        let flood = try ControlTestClient(path: path)
+        let floodWriter = Thread { try? flood.sendBytes([UInt8](repeating: UInt8(ascii: "a"), count: 100 << 20)) }
+        floodWriter.start()
+        let vanishing = try ControlTestClient(path: path)
+        try vanishing.send(#"{"id": 2, "cmd": "export"}"# + "\n")
+
+        for index in 0..<100 {
+            try daemon.dropByRename("under-fire-\(index).txt", Data("Headline \(index)\n\nArticle \(index) is ingested while clients misbehave.".utf8))
+        }
+        held.removeAll()  // the cap frees up as they go
+        let bystander = try client
+        let started = Date()
+        XCTAssertEqual(try bystander.call("hello").result?["daemon"] as? String, "newsdropd")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 0.5, "a well-behaved client is answered at once")
+        XCTAssertEqual(try bystander.call("wait-idle", ["timeout": 60]).result?["idle"] as? Bool, true)
+        XCTAssertEqual(try daemon.count("SELECT count(*) FROM articles"), 100)
+        _ = drip
+        _ = noise
+        _ = vanishing
+    }
+
+    func testTheSocketIsNeverWorldWritable() throws {
+        try daemon.start(DaemonHarness.quickArguments + ["--socket-mode", "666"])
+        var status = stat()
+        XCTAssertEqual(lstat(daemon.url("run/control.sock").path, &status), 0)
+        XCTAssertEqual(status.st_mode & 0o777, 0o666, "only when asked for explicitly")
+        let other = try DaemonHarness()
+        try other.start()
+        XCTAssertEqual(lstat(other.url("run/control.sock").path, &status), 0)
+        XCTAssertEqual(status.st_mode & 0o002, 0, "by default nobody outside the group may write to it")
+    }
+
+    // MARK: Scarce resources
+
+    func testAnOutsideReaderHoldingATransactionDoesNotStallIngestion() throws {
+        try daemon.start()
+        try daemon.dropByRename("first.txt", Data("First\n\nBefore the outside reader arrives.".utf8))
+        XCTAssertEqual(try client.call("wait-idle", ["timeout": 20]).result?["idle"] as? Bool, true)
+        let reader = try DatabasePool(path: daemon.url("newsdrop.db").path)
+        let readerHolding = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            try? reader.read { db in
+                _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM articles")
+                readerHolding.signal()
+                release.wait()
+            }
+        }
+        readerHolding.wait()
+        for index in 0..<50 {
+            try daemon.dropByRename("during-\(index).txt", Data("During \(index)\n\nArticle \(index) is written while a reader holds a snapshot.".utf8))
+        }
+        XCTAssertEqual(try client.call("wait-idle", ["timeout": 30]).result?["idle"] as? Bool, true)
+        XCTAssertEqual(try daemon.count("SELECT count(*) FROM articles"), 51)
+        release.signal()
+    }
+
+    func testALowFileDescriptorLimitDoesNotStallIngestion() throws {
+        let script = "ulimit -n 64 && exec \"$0\" \"$@\""
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", script, DaemonHarness.daemonExecutable.path, "--state-dir", daemon.stateDirectory.path]
+            + DaemonHarness.quickArguments
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGTERM); process.waitUntilExit() } }
+        try daemon.waitUntil("the socket appears") { FileManager.default.fileExists(atPath: daemon.url("run/control.sock").path) }
+        for index in 0..<300 {
+            try daemon.dropByRename("fd-\(index).txt", Data("Limited \(index)\n\nArticle \(index) is ingested with 64 file descriptors.".utf8))
+        }
+        XCTAssertEqual(try client.call("wait-idle", ["timeout": 120]).result?["idle"] as? Bool, true)
+        XCTAssertEqual(try daemon.count("SELECT count(*) FROM articles"), 300)
+    }
+}
