@@ -33,11 +33,17 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        // The system's libxml2, whose forgiving HTML parser turns real-world pages into a tree.
+        .systemLibrary(
+            name: "CLibxml2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
         // Linux system calls that Swift's Glibc module hides behind _GNU_SOURCE.
         .target(name: "CNewsdropSystem"),
         .target(
             name: "NewsdropCore",
-            dependencies: ["CLibcrypto"]
+            dependencies: ["CLibcrypto", "CLibxml2"]
         ),
         .target(
             name: "NewsdropControlProtocol",

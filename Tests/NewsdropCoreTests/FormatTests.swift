@@ -427,11 +427,18 @@ final class FormatTests: XCTestCase {
         XCTAssertEqual(lines.map(\.index), [1, 2])
     }
 
-    func testHTMLIsRejectedAtTheFormatStage() {
-        let byExtension = documentFailure("<p>Hello</p>", fileName: "page.html")
-        XCTAssertEqual(byExtension?.stage, .format)
-        XCTAssertEqual(byExtension?.reason, "HTML input is not supported yet: it arrives with URL fetching and HTML extraction")
-        XCTAssertEqual(documentFailure("<!doctype html>\n<html><body>Hi</body></html>", fileName: "page")?.stage, .format)
+    func testHTMLGoesThroughTheExtractor() throws {
+        let page = "<html><head><title>Harbor bridge closes for six weeks of repairs - Example News</title></head><body><article>"
+            + "<p>The harbor bridge closes on Monday for six weeks of repairs, officials said.</p>"
+            + "<p>Engineers found cracks in two of its steel beams during a routine inspection.</p></article></body></html>"
+        for name in ["page.html", "page.htm", "page"] {
+            let items = try DocumentParser.parse(Array(("<!doctype html>\n" + page).utf8), fileName: name)
+            let article = try XCTUnwrap(try? items.first?.outcome.get(), name)
+            XCTAssertEqual(article.title, "Harbor bridge closes for six weeks of repairs", name)
+            XCTAssertTrue(article.text.hasPrefix("The harbor bridge closes on Monday"), name)
+        }
+        XCTAssertEqual(documentFailure("<html><body><script>var x = 1;</script></body></html>", fileName: "empty.html")?.stage,
+                       .validate, "a page without article text fails")
     }
 
     func testDecodeFailuresComeFirst() {

@@ -52,8 +52,8 @@ final class BadInputTests: XCTestCase {
         try assertFails("only-a-title.txt", reasonContains: "no article text", stage: "validate") {
             try daemon.dropByRename("only-a-title.txt", Data("Just a headline\n\n\n".utf8))
         }
-        try assertFails("page.html", reasonContains: "HTML input is not supported yet", stage: "format") {
-            try daemon.dropByRename("page.html", Data("<html><body><p>Hello</p></body></html>".utf8))
+        try assertFails("page.html", reasonContains: "no article text", stage: "validate") {
+            try daemon.dropByRename("page.html", Data("<html><body><nav><a href=\"/\">Home</a></nav><script>x()</script></body></html>".utf8))
         }
         try assertFails("passwd-link", reasonContains: "not a regular file: a symbolic link to \"/etc/passwd\"", stage: "read") {
             XCTAssertEqual(symlink("/etc/passwd", daemon.url("inbox/passwd-link").path), 0)

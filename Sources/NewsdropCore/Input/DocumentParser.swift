@@ -11,6 +11,11 @@ public enum DocumentParser {
     /// Parses a document. A failure of the whole document (not text, unsupported format,
     /// no article) is thrown; a JSON Lines file returns its good and bad lines as items.
     public static func parse(_ bytes: [UInt8], fileName: String) throws(IngestFailure) -> [Item] {
+        // An .html/.htm file goes to the extractor undecoded: its charset may be declared inside
+        // it, and NUL bytes are stripped there. (With empty text only the extension decides.)
+        if InputFormat.detect(fileName: fileName, text: "") == .html {
+            return [Item(index: 0, outcome: .success(try ArticleNormalizer.normalize(HTMLArticleExtractor.extract(bytes))))]
+        }
         let text = try TextDecoding.decode(bytes)
         switch InputFormat.detect(fileName: fileName, text: text) {
         case .plainText:
@@ -27,7 +32,7 @@ public enum DocumentParser {
             guard !items.isEmpty else { throw IngestFailure(.validate, "no articles: the JSON Lines file has no lines") }
             return items
         case .html:
-            throw IngestFailure(.format, "HTML input is not supported yet: it arrives with URL fetching and HTML extraction")
+            return [Item(index: 0, outcome: .success(try ArticleNormalizer.normalize(HTMLArticleExtractor.extract(bytes))))]
         }
     }
 }

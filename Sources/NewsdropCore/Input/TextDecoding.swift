@@ -76,7 +76,7 @@ public enum TextDecoding {
     }
 
     /// Windows-1252 for 0x80–0x9F; nil marks the five bytes it leaves undefined.
-    private static let windows1252High: [Unicode.Scalar?] = [
+    static let windows1252High: [Unicode.Scalar?] = [
         "\u{20AC}", nil, "\u{201A}", "\u{0192}", "\u{201E}", "\u{2026}", "\u{2020}", "\u{2021}",
         "\u{02C6}", "\u{2030}", "\u{0160}", "\u{2039}", "\u{0152}", nil, "\u{017D}", nil,
         nil, "\u{2018}", "\u{2019}", "\u{201C}", "\u{201D}", "\u{2022}", "\u{2013}", "\u{2014}",

@@ -1,0 +1,87 @@
+/// Marks the page furniture that is never article text: scripts and embeds, navigation, page
+/// headers and footers, forms, hidden elements, and elements whose class or id names furniture.
+/// Marks go on subtree roots; `ContentStatistics.alive` spreads them down.
+struct ChromeFilter {
+    private static let removedTags: Set<HTMLTag> = [
+        .script, .style, .noscript, .template, .svg, .math, .iframe, .object, .embed, .canvas, .video, .audio,
+        .select, .textarea, .button, .input, .option, .nav, .aside, .footer, .dialog, .menu, .link, .meta, .title, .head,
+    ]
+    private static let furnitureRoles: Set<String> = [
+        "navigation", "menu", "menubar", "complementary", "alert", "alertdialog", "dialog", "banner", "contentinfo",
+    ]
+
+    let tree: HTMLTree
+    let verdicts: ClassVerdicts
+    /// Elements that hold an `<article>`, `<main>` or `itemprop=articleBody` somewhere inside.
+    let holdsArticle: [Bool]
+    /// Subtree roots that go whatever their names: furniture tags, roles and hidden elements.
+    private let structural: [Bool]
+    /// Elements whose class or id may remove them (not inside tables or code, not holding the article).
+    private let nameable: [Bool]
+
+    init(_ tree: HTMLTree, verdicts: ClassVerdicts) {
+        self.tree = tree
+        self.verdicts = verdicts
+        var holdsArticle = Array(repeating: false, count: tree.nodes.count)
+        for index in tree.nodes.indices.reversed() {
+            let node = tree.nodes[index]
+            let isArticle = node.tag == .article || node.tag == .main
+                || tree.attribute(.itemprop, of: index)?.lowercased() == "articlebody"
+            if isArticle || holdsArticle[index], node.parent >= 0 { holdsArticle[node.parent] = true }
+        }
+        self.holdsArticle = holdsArticle
+        (structural, nameable) = Self.classify(tree, holdsArticle: holdsArticle)
+    }
+
+    /// Subtree roots to drop. With `byClass` false, class and id names are not consulted: the
+    /// retry for pages whose content sits in a container with an unlucky name.
+    func removals(byClass: Bool) -> [Bool] {
+        guard byClass else { return structural }
+        return tree.nodes.indices.map { structural[$0] || (nameable[$0] && verdicts.isBoilerplate[$0]) }
+    }
+
+    private static func classify(_ tree: HTMLTree, holdsArticle: [Bool]) -> (structural: [Bool], nameable: [Bool]) {
+        let count = tree.nodes.count
+        var structural = Array(repeating: false, count: count), nameable = Array(repeating: false, count: count)
+        // Whether each node sits inside an <article>/<main> (where a <header> is the article's
+        // own), or inside a table or code, where a furniture word in a class name says little.
+        var inArticle = Array(repeating: false, count: count)
+        var inTableOrCode = Array(repeating: false, count: count)
+        for index in tree.nodes.indices {
+            let node = tree.nodes[index]
+            if node.parent >= 0 {
+                let parentTag = tree.nodes[node.parent].tag
+                inArticle[index] = inArticle[node.parent] || parentTag == .article || parentTag == .main
+                inTableOrCode[index] = inTableOrCode[node.parent] || parentTag == .table || parentTag == .code || parentTag == .pre
+            }
+            guard node.tag != .text else { continue }
+            structural[index] = isStructuralChrome(tree, index, inArticle: inArticle[index], holdsArticle: holdsArticle[index])
+            switch node.tag {
+            case .html, .body, .article, .main, .a: break
+            default: nameable[index] = !inTableOrCode[index] && !holdsArticle[index]
+            }
+        }
+        return (structural, nameable)
+    }
+
+    private static func isStructuralChrome(_ tree: HTMLTree, _ index: Int, inArticle: Bool, holdsArticle: Bool) -> Bool {
+        let node = tree.nodes[index]
+        if removedTags.contains(node.tag) { return true }
+        // A page header is furniture; a header inside an article holds its headline and lede.
+        if node.tag == .header && !inArticle && !holdsArticle { return true }
+        // ASP.NET pages wrap the whole page in one <form>: only forms without the article go.
+        if node.tag == .form && !holdsArticle { return true }
+        if node.attributes.isEmpty { return false }
+        if isHidden(tree, index) { return true }
+        if let role = tree.attribute(.role, of: index)?.lowercased(), furnitureRoles.contains(role) { return true }
+        return false
+    }
+
+    private static func isHidden(_ tree: HTMLTree, _ index: Int) -> Bool {
+        if tree.attribute(.hidden, of: index) != nil { return true }
+        if tree.attribute(.ariaHidden, of: index)?.lowercased() == "true" { return true }
+        guard let style = tree.attribute(.style, of: index)?.lowercased() else { return false }
+        let compact = style.filter { $0 != " " }
+        return compact.contains("display:none") || compact.contains("visibility:hidden")
+    }
+}

@@ -1,0 +1,178 @@
+/// The character encoding of an HTML page, and its bytes re-encoded as UTF-8 for libxml2.
+///
+/// The order follows how browsers decide: a byte-order mark, then the HTTP Content-Type, then a
+/// `<meta charset>` or `http-equiv` declaration in the first 2 KB (unless the page is in fact
+/// multi-byte UTF-8), then valid UTF-8, and windows-1252 (what browsers use for "latin1" too)
+/// for anything else. Decoding here rather than
+/// in libxml2 is deliberate: libxml2 falls back to ISO-8859-1 and loses windows-1252's curly
+/// quotes and dashes.
+enum HTMLCharset: Equatable {
+    case utf8
+    case utf16(bigEndian: Bool)
+    case windows1252
+    /// A declared encoding newsdrop does not decode itself (Shift_JIS, GB2312, KOI8-R …):
+    /// libxml2 converts it through iconv.
+    case other(String)
+
+    /// What the page's bytes are and where the decision came from.
+    struct Decision: Equatable {
+        var charset: HTMLCharset
+        /// How many leading bytes are a byte-order mark, skipped when decoding.
+        var bomLength: Int
+        /// Whether the whole input is well-formed UTF-8 (nil when nobody needed to know yet).
+        var isValidUTF8: Bool? = nil
+    }
+
+    static func detect(_ bytes: [UInt8], contentType: String?) -> Decision {
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { return Decision(charset: .utf8, bomLength: 3) }
+        if bytes.starts(with: [0xFF, 0xFE]) { return Decision(charset: .utf16(bigEndian: false), bomLength: 2) }
+        if bytes.starts(with: [0xFE, 0xFF]) { return Decision(charset: .utf16(bigEndian: true), bomLength: 2) }
+        if let label = contentType.flatMap({ charsetParameter(in: Array($0.utf8.prefix(512))[...]) }),
+           let declared = fromLabel(label, inMeta: false) {
+            return Decision(charset: declared, bomLength: 0)
+        }
+        let isUTF8 = isValidUTF8(bytes[...])
+        if let label = metaDeclaration(bytes.prefix(2_048)), let declared = fromLabel(label, inMeta: true) {
+            // Templates copied between sites often keep a stale declaration. A whole page of
+            // well-formed multi-byte UTF-8 is UTF-8 whatever its <meta> says: legacy encodings
+            // practically never produce it by chance.
+            let staleDeclaration = declared != .utf8 && isUTF8 && UTF8Validation.containsMultiByteSequence(bytes[...])
+            return Decision(charset: staleDeclaration ? .utf8 : declared, bomLength: 0, isValidUTF8: isUTF8)
+        }
+        return Decision(charset: isUTF8 ? .utf8 : .windows1252, bomLength: 0, isValidUTF8: isUTF8)
+    }
+
+    /// Whether `bytes` are well-formed UTF-8; the standard library's validator where the
+    /// platform has it (much faster on long pages), newsdrop's own elsewhere.
+    static func isValidUTF8(_ bytes: ArraySlice<UInt8>) -> Bool {
+        if #available(macOS 15, *) { return String(validating: bytes, as: UTF8.self) != nil }
+        return UTF8Validation.firstInvalidOffset(bytes) == nil
+    }
+
+    /// The charset a label names (WHATWG labels, the common subset). A `<meta>` that claims
+    /// UTF-16 is read as UTF-8, as browsers do: a page that could be scanned as ASCII is not UTF-16.
+    static func fromLabel(_ rawLabel: String, inMeta: Bool) -> HTMLCharset? {
+        let label = rawLabel.lowercased()
+        switch label {
+        case "": return nil
+        case "utf-8", "utf8", "unicode-1-1-utf-8", "x-unicode20utf8": return .utf8
+        case "windows-1252", "cp1252", "x-cp1252", "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "l1",
+             "us-ascii", "ascii", "ansi_x3.4-1968", "iso-ir-100", "ibm819", "cp819", "csisolatin1":
+            return .windows1252
+        case "utf-16", "utf-16le", "unicode", "ucs-2", "utf-16be":
+            return inMeta ? .utf8 : .utf16(bigEndian: label == "utf-16be")
+        default:
+            // Only characters a charset name can hold, so nothing odd reaches iconv.
+            let isName = label.utf8.allSatisfy { $0 < 0x80 && (isAlphanumeric($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: ":")) }
+            return isName && label.utf8.count <= 40 ? .other(label) : nil
+        }
+    }
+
+    /// The value of `charset=` in a Content-Type value or a `<meta>` tag, unquoted.
+    static func charsetParameter(in bytes: ArraySlice<UInt8>) -> String? {
+        let lowered = bytes.map(asciiLowercase)
+        let key = Array("charset".utf8)
+        var index = lowered.startIndex
+        while let found = firstIndex(of: key, in: lowered, from: index) {
+            var cursor = found + key.count
+            while cursor < lowered.endIndex, lowered[cursor] == UInt8(ascii: " ") { cursor += 1 }
+            guard cursor < lowered.endIndex, lowered[cursor] == UInt8(ascii: "=") else { index = found + 1; continue }
+            cursor += 1
+            while cursor < lowered.endIndex, lowered[cursor] == UInt8(ascii: " ") || lowered[cursor] == UInt8(ascii: "\"") || lowered[cursor] == UInt8(ascii: "'") {
+                cursor += 1
+            }
+            let start = cursor
+            while cursor < lowered.endIndex, !isLabelEnd(lowered[cursor]) { cursor += 1 }
+            return String(decoding: lowered[start..<cursor], as: UTF8.self)
+        }
+        return nil
+    }
+
+    /// The charset declared by the first `<meta …charset…>` tag in `head`.
+    private static func metaDeclaration(_ head: ArraySlice<UInt8>) -> String? {
+        let lowered = head.map(asciiLowercase)
+        let open = Array("<meta".utf8)
+        var index = 0
+        while let tagStart = firstIndex(of: open, in: lowered, from: index) {
+            let tagEnd = lowered[tagStart...].firstIndex(of: UInt8(ascii: ">")) ?? lowered.endIndex
+            if let label = charsetParameter(in: lowered[tagStart..<tagEnd]) { return label }
+            index = tagEnd
+        }
+        return nil
+    }
+
+    private static func isLabelEnd(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") || byte == UInt8(ascii: ";") || byte == UInt8(ascii: " ")
+            || byte == UInt8(ascii: ">") || byte == UInt8(ascii: "/") || byte == UInt8(ascii: ",") || byte < 0x20
+    }
+
+    private static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+    }
+
+    private static func asciiLowercase(_ byte: UInt8) -> UInt8 {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
+    }
+
+    private static func firstIndex(of needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
+        guard let first = needle.first, haystack.count >= needle.count else { return nil }
+        var index = start
+        while index <= haystack.count - needle.count {
+            if haystack[index] == first, haystack[index..<(index + needle.count)].elementsEqual(needle) { return index }
+            index += 1
+        }
+        return nil
+    }
+}
+
+/// Re-encodes a page as UTF-8 without NUL bytes (a NUL ends libxml2's parse early).
+enum HTMLTranscoder {
+    /// The page as UTF-8, or, for a charset only iconv knows, its own bytes; either way NUL-free.
+    static func utf8Bytes(_ bytes: [UInt8], as decision: HTMLCharset.Decision) -> [UInt8] {
+        let body = bytes[decision.bomLength...]
+        switch decision.charset {
+        case .utf8:
+            // Repairs broken sequences with U+FFFD only when there are any: the common case is the bytes as they are.
+            guard (decision.bomLength == 0 ? decision.isValidUTF8 : nil) ?? HTMLCharset.isValidUTF8(body) else { return withoutNULs(Array(String(decoding: body, as: UTF8.self).utf8)) }
+            return withoutNULs(decision.bomLength == 0 ? bytes : Array(body))
+        case .windows1252:
+            return withoutNULs(windows1252ToUTF8(body))
+        case .utf16(let bigEndian):
+            return withoutNULs(utf16ToUTF8(body, bigEndian: bigEndian))
+        case .other:
+            return withoutNULs(Array(body))
+        }
+    }
+
+    private static func withoutNULs(_ bytes: [UInt8]) -> [UInt8] {
+        bytes.contains(0) ? bytes.filter { $0 != 0 } : bytes
+    }
+
+    private static func windows1252ToUTF8(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count + bytes.count / 8)
+        for byte in bytes {
+            if byte < 0x80 {
+                output.append(byte)
+                continue
+            }
+            // The five bytes windows-1252 leaves undefined map to the C1 code point, as browsers do.
+            let scalar = byte < 0xA0 ? TextDecoding.windows1252High[Int(byte - 0x80)] ?? Unicode.Scalar(byte) : Unicode.Scalar(byte)
+            output.append(contentsOf: UTF8.encode(scalar)!)
+        }
+        return output
+    }
+
+    private static func utf16ToUTF8(_ bytes: ArraySlice<UInt8>, bigEndian: Bool) -> [UInt8] {
+        var units: [UInt16] = []
+        units.reserveCapacity(bytes.count / 2)
+        var index = bytes.startIndex
+        while index + 1 < bytes.endIndex {
+            let (high, low) = bigEndian ? (bytes[index], bytes[index + 1]) : (bytes[index + 1], bytes[index])
+            units.append(UInt16(high) << 8 | UInt16(low))
+            index += 2
+        }
+        // Unpaired surrogates become U+FFFD: a page with one bad character is still a page.
+        return Array(String(decoding: units, as: UTF16.self).utf8)
+    }
+}
