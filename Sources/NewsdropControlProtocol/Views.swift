@@ -50,7 +50,7 @@ public struct LastError: Codable, Sendable, Equatable {
 public struct StatusResult: Codable, Sendable {
     public var version: String
     public var uptimeSeconds: Double
-    /// "running", "paused" or "stopping".
+    /// "running", "paused" (by an operator) or "stalled" (commits are failing; see last_error).
     public var state: String
     public var stateDirectory: String
     /// Files seen in the inbox and not yet claimed.

@@ -64,6 +64,17 @@ public final class ArticleStore: Sendable {
         }
     }
 
+    /// True when a failed `record` was about the data it was given (a constraint, a value too
+    /// large), not about the database's surroundings (a full disk, an I/O error, a lock): only
+    /// such an input may be set aside; anything else is waited out.
+    public static func isInputSpecific(_ error: any Error) -> Bool {
+        guard let error = error as? DatabaseError else { return true }
+        switch error.resultCode {
+        case .SQLITE_CONSTRAINT, .SQLITE_TOOBIG, .SQLITE_MISMATCH, .SQLITE_RANGE: return true
+        default: return false
+        }
+    }
+
     /// Moves everything in the write-ahead log into the database file and truncates the log,
     /// so a stopped daemon leaves one self-contained file.
     public func checkpoint() throws {

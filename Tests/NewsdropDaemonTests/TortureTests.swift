@@ -193,4 +193,74 @@ final class TortureTests: XCTestCase {
         XCTAssertEqual(try client.call("wait-idle", ["timeout": 120]).result?["idle"] as? Bool, true)
         XCTAssertEqual(try daemon.count("SELECT count(*) FROM articles"), 300)
     }
+
+    // MARK: A full disk
+
+    /// The state directory on a small tmpfs, filled up: commits fail, intake pauses and says so
+    /// once, nothing is lost, and everything is ingested once space returns.
+    func testAFullDiskPausesIntakeAndIngestionResumesWhenSpaceReturns() throws {
+        guard geteuid() == 0 else { throw XCTSkip("needs root to mount a small tmpfs for the state directory") }
+        let mountPoint = FileManager.default.temporaryDirectory.appendingPathComponent("nd-full-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: mountPoint, withIntermediateDirectories: true)
+        let mount = try Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=16m", "tmpfs", mountPoint.path])
+        guard mount == 0 else {
+            try? FileManager.default.removeItem(at: mountPoint)
+            throw XCTSkip("cannot mount a tmpfs here (mount exited \(mount))")
+        }
+        defer {
+            daemon = nil
+            _ = try? Self.run("/bin/umount", ["-l", mountPoint.path])
+            try? FileManager.default.removeItem(at: mountPoint)
+        }
+        daemon = try DaemonHarness(under: mountPoint)
+        try daemon.start()
+        let connection = try client
+        XCTAssertEqual(try connection.call("pause")["ok"] as? Bool, true)
+        let total = 200
+        for index in 0..<total {
+            let words = (0..<300).map { "w\(index)x\($0)" }.joined(separator: " ")
+            try daemon.dropByRename("full-\(index).txt", Data("Article \(index)\n\n\(words).".utf8))
+        }
+        // Leave about 200 KB free, then let intake go.
+        var stats = statvfs()
+        XCTAssertEqual(statvfs(mountPoint.path, &stats), 0)
+        let free = Int(stats.f_bavail) * Int(stats.f_frsize)
+        let ballast = mountPoint.appendingPathComponent("ballast")
+        FileManager.default.createFile(atPath: ballast.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: ballast)
+        try handle.write(contentsOf: Data(count: max(0, free - 200_000)))
+        try handle.close()
+        XCTAssertEqual(try connection.call("resume")["ok"] as? Bool, true)
+
+        try daemon.waitUntil("intake stalls on the full disk", timeout: 60) {
+            try connection.call("status").result?["state"] as? String == "stalled"
+        }
+        Thread.sleep(forTimeInterval: 3)  // several retries
+        let status = try XCTUnwrap(try connection.call("status").result)
+        XCTAssertEqual(status["state"] as? String, "stalled")
+        let lastError = ((status["last_error"] as? [String: Any])?["message"] as? String) ?? ""
+        XCTAssertTrue(lastError.contains("cannot commit"), lastError)
+        XCTAssertEqual(daemon.log.components(separatedBy: "cannot commit").count - 1, 1, "said once, not at every retry:\n\(daemon.log)")
+        let waiting = daemon.entries("inbox/new").count + daemon.entries("work").count
+        XCTAssertEqual(try daemon.count("SELECT count(*) FROM sightings") + waiting, total, "every file is recorded or still waiting")
+
+        try FileManager.default.removeItem(at: ballast)
+        XCTAssertEqual(try connection.call("wait-idle", ["timeout": 120]).result?["idle"] as? Bool, true)
+        XCTAssertEqual(try daemon.count("SELECT count(*) FROM sightings"), total)
+        XCTAssertEqual(try daemon.count("SELECT count(*) FROM failures"), 0)
+        XCTAssertEqual(try daemon.database().read { try String.fetchOne($0, sql: "PRAGMA integrity_check") }, "ok")
+        XCTAssertTrue(daemon.inboxAndWorkAreEmpty)
+        XCTAssertEqual(try connection.call("status").result?["state"] as? String, "running")
+        XCTAssertTrue(daemon.log.contains("commits succeed again"), daemon.log)
+    }
+
+    private static func run(_ executable: String, _ arguments: [String]) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
 }

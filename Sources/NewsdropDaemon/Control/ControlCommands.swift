@@ -166,7 +166,7 @@ final class ControlCommands: Sendable {
         }
         return StatusResult(
             version: NewsdropVersion.current, uptimeSeconds: Date().timeIntervalSince(context.metrics.startedAt),
-            state: backlog.paused ? "paused" : "running", stateDirectory: context.layout.root,
+            state: backlog.stalled ? "stalled" : backlog.paused ? "paused" : "running", stateDirectory: context.layout.root,
             inboxPending: backlog.pending, queueDepth: backlog.inFlight, fetchesInFlight: 0,
             counters: context.metrics.counters, databaseBytes: database, lastError: context.metrics.lastError)
     }

@@ -39,6 +39,8 @@ final class Intake: @unchecked Sendable {
     private var inFlightBytes = 0
     private var stopping = false
     private var paused = false
+    /// Why the writer cannot commit, while it cannot: claiming stops, so files wait in the inbox.
+    private var stalledReason: String?
     private var onDrained: (@Sendable () -> Void)?
     private var watcher: InotifyWatcher?
     private var scanTimer: DispatchSourceTimer?
@@ -134,10 +136,18 @@ final class Intake: @unchecked Sendable {
         queue.async { [self] in rescan() }
     }
 
+    /// The writer cannot commit (`reason`), or can again (nil).
+    func setStalled(_ reason: String?) {
+        queue.async { [self] in
+            stalledReason = reason
+            if reason == nil { pump() }
+        }
+    }
+
     /// Files noticed in the inbox and not yet claimed, files claimed but not yet committed,
-    /// and whether claiming is paused: one look at the intake's state.
-    var backlog: (pending: Int, inFlight: Int, paused: Bool) {
-        queue.sync { (candidates.count - candidateHead + waitingForQuiet.count, inFlight, paused) }
+    /// and whether claiming is paused or stalled: one look at the intake's state.
+    var backlog: (pending: Int, inFlight: Int, paused: Bool, stalled: Bool) {
+        queue.sync { (candidates.count - candidateHead + waitingForQuiet.count, inFlight, paused, stalledReason != nil) }
     }
 
     /// True when nothing waits in the inbox and nothing claimed is uncommitted. The inbox is
@@ -181,7 +191,7 @@ final class Intake: @unchecked Sendable {
 
     /// Claims queued candidates while the pipeline has room.
     private func pump() {
-        while !stopping, !paused, hasRoom, candidateHead < candidates.count {
+        while !stopping, !paused, stalledReason == nil, hasRoom, candidateHead < candidates.count {
             let candidate = candidates[candidateHead]
             candidateHead += 1
             queued.remove(candidate)

@@ -26,6 +26,7 @@ final class Pipeline: @unchecked Sendable {
     private let logger: Logger
     private let metrics: DaemonMetrics
     private let completed: @Sendable (Claim) -> Void
+    private let stalled: @Sendable (String?) -> Void
 
     // Writer state, touched only on `writerQueue`.
     private var ready: [UInt64: Prepared] = [:]
@@ -36,10 +37,14 @@ final class Pipeline: @unchecked Sendable {
     /// input the database keeps refusing cannot hold back every other.
     private var isolatingThrough: UInt64?
     private var failedCommits: [UInt64: Int] = [:]
+    /// Committed claims whose file could not leave `work/` yet (a full disk refuses even the
+    /// folder for the day): retried every second, and counted in flight until they leave.
+    private var undisposed: [(prepared: Prepared, outcome: DeliveryOutcome)] = []
 
-    /// `completed` runs once a claim is committed and its file disposed of.
+    /// `completed` runs once a claim is committed and its file disposed of; `stalled` with the
+    /// reason when commits start failing, and with nil when they succeed again.
     init(store: ArticleStore, layout: StateLayout, settings live: LiveSettings, logger: Logger, metrics: DaemonMetrics,
-         completed: @escaping @Sendable (Claim) -> Void) throws {
+         stalled: @escaping @Sendable (String?) -> Void, completed: @escaping @Sendable (Claim) -> Void) throws {
         self.store = store
         work = try DirectoryHandle(path: layout.work)
         disposer = Disposer(work: work, processed: try DirectoryHandle(path: layout.processed),
@@ -47,6 +52,7 @@ final class Pipeline: @unchecked Sendable {
         self.live = live
         self.logger = logger
         self.metrics = metrics
+        self.stalled = stalled
         self.completed = completed
     }
 
@@ -114,13 +120,24 @@ final class Pipeline: @unchecked Sendable {
         } catch {
             for prepared in batch { ready[prepared.claim.sequence] = prepared }
             nextToCommit = batch[0].claim.sequence
-            isolate(batch, after: error)
+            if ArticleStore.isInputSpecific(error) { isolate(batch, after: error) }
+            let firstFailure = retryDelay == 0
             retryDelay = min(max(retryDelay * 2, 0.5), 30)
-            let message = "cannot commit \(batch.count) file(s), retrying in \(retryDelay) s (the files stay in work/): \(error)"
-            logger.error("\(message)")
-            metrics.recordError(message)
+            if firstFailure {
+                // Said once, not at every retry: intake stops claiming until commits succeed again.
+                let message = "cannot commit (intake paused, files wait in the inbox and work/; retrying): \(error)"
+                logger.error("\(message)")
+                metrics.recordError(message)
+                stalled(message)
+            } else {
+                logger.debug("commit still failing, next try in \(retryDelay) s: \(error)")
+            }
             writerQueue.asyncAfter(deadline: .now() + retryDelay) { [self] in commitReady() }
             return
+        }
+        if retryDelay > 0 {
+            logger.notice("commits succeed again; intake resumed")
+            stalled(nil)
         }
         retryDelay = 0
         if let through = isolatingThrough, nextToCommit > through { isolatingThrough = nil }
@@ -146,6 +163,12 @@ final class Pipeline: @unchecked Sendable {
     }
 
     private func finish(_ prepared: Prepared, _ outcome: DeliveryOutcome) {
+        metrics.recordCommit(outcome, dropToCommit: max(0, Date().timeIntervalSince1970 - prepared.claim.droppedAt))
+        if dispose(prepared, outcome, firstAttempt: true) { completed(prepared.claim) }
+    }
+
+    /// Moves a committed claim's file out of `work/`; false (logged once) when it cannot yet.
+    private func dispose(_ prepared: Prepared, _ outcome: DeliveryOutcome, firstAttempt: Bool) -> Bool {
         let claim = prepared.claim
         let failure = outcome.isFailure ? outcome.items.lazy.compactMap(\.outcome.failure).first : nil
         do {
@@ -153,14 +176,31 @@ final class Pipeline: @unchecked Sendable {
                 : try store.wholeInputFailureCount(rawSHA256: prepared.delivery.rawSHA256, name: prepared.delivery.name)
             let destination = try disposer.dispose(claim, failure: failure, attempts: attempts)
             IngestLog.record(claim: claim, outcome: outcome, destination: destination, logger: logger)
+            return true
         } catch {
-            // The outcome is committed; the file stays in work/ and is disposed of at the next start.
-            let message = "committed \(claim.name) but cannot move it out of work/: \(error)"
-            logger.error("\(message)")
-            metrics.recordError(message)
+            if firstAttempt {
+                // The outcome is committed; the file waits in work/ (a restart would replay it harmlessly).
+                let message = "committed \(claim.name) but cannot move it out of work/ yet (retrying): \(error)"
+                logger.error("\(message)")
+                metrics.recordError(message)
+                if undisposed.isEmpty { writerQueue.asyncAfter(deadline: .now() + 1) { [self] in retryDisposals() } }
+                undisposed.append((prepared, outcome))
+            }
+            return false
         }
-        metrics.recordCommit(outcome, dropToCommit: max(0, Date().timeIntervalSince1970 - claim.droppedAt))
-        completed(claim)
+    }
+
+    private func retryDisposals() {
+        let waiting = undisposed
+        undisposed.removeAll()
+        for (prepared, outcome) in waiting {
+            if dispose(prepared, outcome, firstAttempt: false) {
+                completed(prepared.claim)
+            } else {
+                undisposed.append((prepared, outcome))
+            }
+        }
+        if !undisposed.isEmpty { writerQueue.asyncAfter(deadline: .now() + 1) { [self] in retryDisposals() } }
     }
 }
 

@@ -45,8 +45,8 @@ public final class Daemon: @unchecked Sendable {
         signal(SIGPIPE, SIG_IGN)
         try layout.create()
         store = try ArticleStore(path: layout.database, similarity: settings.similarity)
-        let pipeline = try Pipeline(store: store, layout: layout, settings: live, logger: logger,
-                                    metrics: metrics) { [unowned self] claim in
+        let pipeline = try Pipeline(store: store, layout: layout, settings: live, logger: logger, metrics: metrics,
+                                    stalled: { [unowned self] reason in intake.setStalled(reason) }) { [unowned self] claim in
             intake.completed(claim)
         }
         intake = try Intake(layout: layout, settings: live, logger: logger, submit: pipeline.submit)

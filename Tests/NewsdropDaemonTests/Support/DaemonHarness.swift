@@ -13,9 +13,9 @@ final class DaemonHarness {
     /// Fast settings for tests: plain drops are taken after 0.3 s of quiet, rescans every second.
     static let quickArguments = ["--min-file-age", "0.3", "--rescan-interval", "1"]
 
-    init() throws {
-        stateDirectory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("newsdrop-test-\(UUID().uuidString)")
+    /// A fresh state directory under the system's temporary folder, or under `parent`.
+    init(under parent: URL = FileManager.default.temporaryDirectory) throws {
+        stateDirectory = parent.appendingPathComponent("newsdrop-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
     }
 
