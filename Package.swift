@@ -95,6 +95,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Fuzzing targets for the parsers of untrusted input (scripts/fuzz builds them with
+        // libFuzzer; a normal build replays a corpus through them).
+        .executableTarget(
+            name: "newsdrop-fuzz",
+            dependencies: ["NewsdropCore", "NewsdropControlProtocol", "CNewsdropSystem"]
+        ),
         .testTarget(
             name: "NewsdropCoreTests",
             dependencies: ["NewsdropCore"]

@@ -24,4 +24,8 @@ int newsdrop_peer_credentials(int fd, uint32_t *uid, uint32_t *gid, int32_t *pid
 // Returns 0, or -1 with errno set (ERANGE when the capacity is too small).
 int newsdrop_peer_groups(int fd, uint32_t *groups, int *count);
 
+// libFuzzer's driver (defined only in a -sanitize=fuzzer build, where newsdrop-fuzz calls it).
+#include <stddef.h>
+int LLVMFuzzerRunDriver(int *argc, char ***argv, int (*callback)(const uint8_t *data, size_t size));
+
 #endif
