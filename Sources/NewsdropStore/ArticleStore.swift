@@ -14,6 +14,7 @@ public final class ArticleStore: Sendable {
     public let path: String
     private let pool: DatabasePool
     private let similarity: Mutex<SimilaritySettings>
+    private let frequencies = DocumentFrequencyCache()
 
     public init(path: String, similarity: SimilaritySettings = SimilaritySettings()) throws {
         self.path = path
@@ -40,15 +41,25 @@ public final class ArticleStore: Sendable {
     /// Records a batch of deliveries in one transaction and returns what became of each item.
     /// Replaying a delivery that was recorded before returns its earlier outcome and writes nothing.
     public func record(_ deliveries: [Delivery], keepRawInputs: Bool = false) throws -> [DeliveryOutcome] {
-        let similarity = similaritySettings
-        return try pool.write { db in
+        let similarity = similaritySettings, frequencies = frequencies
+        do {
+            return try record(deliveries, keepRawInputs: keepRawInputs, similarity: similarity, frequencies: frequencies)
+        } catch {
+            frequencies.reset()  // the transaction rolled back: so must the cache
+            throw error
+        }
+    }
+
+    private func record(_ deliveries: [Delivery], keepRawInputs: Bool, similarity: SimilaritySettings,
+                        frequencies: DocumentFrequencyCache) throws -> [DeliveryOutcome] {
+        try pool.write { db in
             try deliveries.map { delivery in
                 if keepRawInputs, let sha = delivery.rawSHA256, let bytes = delivery.rawBytes {
                     try db.execute(sql: """
                         INSERT OR IGNORE INTO raw_inputs (sha256, bytes, stored_at) VALUES (?, ?, ?)
                         """, arguments: [sha, Data(bytes), delivery.receivedAt.iso8601])
                 }
-                let recorder = DeliveryRecorder(db: db, delivery: delivery, similarity: similarity)
+                let recorder = DeliveryRecorder(db: db, delivery: delivery, similarity: similarity, frequencies: frequencies)
                 switch delivery.content {
                 case .failed(let failure):
                     return DeliveryOutcome(key: delivery.key, items: [(0, try recorder.recordFailure(failure, item: 0))])
@@ -89,6 +100,7 @@ private struct DeliveryRecorder {
     let db: Database
     let delivery: Delivery
     let similarity: SimilaritySettings
+    let frequencies: DocumentFrequencyCache
 
     func recordArticle(_ article: Article, item: Int) throws -> ItemOutcome {
         if let replayed = try previousOutcome(item: item) { return replayed }
@@ -115,7 +127,7 @@ private struct DeliveryRecorder {
         try db.execute(sql: "INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)",
                        arguments: [articleID, article.title, article.text])
         try insertSighting(articleID: articleID, item: item)
-        let placement = try SimilarityRecorder(db: db, settings: similarity)
+        let placement = try SimilarityRecorder(db: db, settings: similarity, frequencies: frequencies)
             .place(articleID: articleID, article: article, receivedAt: delivery.receivedAt)
         return .added(AddedArticle(articleID: articleID, revisionOf: revisionOf, placement: placement))
     }

@@ -6,6 +6,6 @@ struct NewsdropBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "newsdrop-bench",
         abstract: "Benchmarks of newsdrop's real pipeline over the shared data.",
-        subcommands: [QualityCommand.self, SyntheticCommand.self, ControlCommand.self, ExtractCommand.self]
+        subcommands: [QualityCommand.self, SyntheticCommand.self, ControlCommand.self, IngestCommand.self, ExtractCommand.self]
     )
 }

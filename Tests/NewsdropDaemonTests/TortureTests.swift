@@ -89,7 +89,8 @@ final class TortureTests: XCTestCase {
         XCTAssertEqual(symlink(outside.appendingPathComponent("missing").path, inbox.appendingPathComponent("dangling").path), 0)
         XCTAssertEqual(symlink(inbox.appendingPathComponent("loop").path, inbox.appendingPathComponent("loop").path), 0)
 
-        XCTAssertEqual(try client.call("wait-idle", ["timeout": 280]).result?["idle"] as? Bool, true)
+        let idle = try? client.call("wait-idle", ["timeout": 280])
+        XCTAssertEqual(idle?.result?["idle"] as? Bool, true, daemon.condition)
         let reasons = try Dictionary(uniqueKeysWithValues: daemon.rows("SELECT name, reason FROM failures WHERE item = 0")
             .map { ($0["name"] as String, $0["reason"] as String) })
         XCTAssertEqual(reasons["utf16-unpaired.txt"], "invalid UTF-16: unpaired surrogate at byte 4")
@@ -102,7 +103,7 @@ final class TortureTests: XCTestCase {
         XCTAssertEqual(try daemon.count("SELECT count(*) FROM failures WHERE name = 'deep.jsonl' AND item = 2"), 1)
         XCTAssertEqual(try daemon.count("SELECT count(*) FROM sightings WHERE name IN ('deep.jsonl', 'one-line.txt')"), 2)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: outside.path), [], "nothing was written outside")
-        XCTAssertTrue(daemon.process?.isRunning ?? false)
+        XCTAssertTrue(daemon.process?.isRunning ?? false, daemon.condition)
     }
 
     // MARK: Hostile clients

@@ -22,9 +22,10 @@ public struct SimilarityPlacement: Sendable, Equatable {
 struct SimilarityRecorder {
     let db: Database
     let settings: SimilaritySettings
+    let frequencies: DocumentFrequencyCache
 
     private var duplicates: NearDuplicateIndex { NearDuplicateIndex(db: db, settings: settings) }
-    private var stories: StoryIndex { StoryIndex(db: db, settings: settings) }
+    private var stories: StoryIndex { StoryIndex(db: db, settings: settings, cache: frequencies) }
 
     /// A verified candidate: its alignment score and its largest one-way coverage.
     private struct Verified {

@@ -26,6 +26,8 @@ struct StoryRecord {
 struct StoryIndex {
     let db: Database
     let settings: SimilaritySettings
+    /// The writer's cache; nil for readers, which ask the database every time.
+    var cache: DocumentFrequencyCache?
 
     // MARK: Document frequencies
 
@@ -37,15 +39,31 @@ struct StoryIndex {
             ON CONFLICT (term) DO UPDATE SET documents = documents + 1
             """)
         for term in terms { try increment.execute(arguments: [Int64(bitPattern: term)]) }
+        cache?.countDocument(containing: terms)
         return try documentCount()
     }
 
     func documentCount() throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT value FROM corpus_counters WHERE name = 'story_documents'") ?? 0
+        if let cached = cache?.documents() { return cached }
+        let count = try Int.fetchOne(db, sql: "SELECT value FROM corpus_counters WHERE name = 'story_documents'") ?? 0
+        cache?.setDocuments(count)
+        return count
     }
 
-    /// Document frequencies of `terms` (absent terms are 0), fetched in a few batched queries.
+    /// Document frequencies of `terms` (absent terms are 0): from the cache, and the rest in a
+    /// few batched queries.
     func documentFrequencies(of terms: some Collection<UInt64>) throws -> [UInt64: Int] {
+        guard let cache else { return try fetchDocumentFrequencies(of: terms) }
+        var (frequencies, missing) = cache.lookup(terms)
+        guard !missing.isEmpty else { return frequencies }
+        var fetched = try fetchDocumentFrequencies(of: missing)
+        for term in missing where fetched[term] == nil { fetched[term] = 0 }
+        cache.remember(fetched)
+        frequencies.merge(fetched) { current, _ in current }
+        return frequencies
+    }
+
+    private func fetchDocumentFrequencies(of terms: some Collection<UInt64>) throws -> [UInt64: Int] {
         var frequencies: [UInt64: Int] = [:]
         let all = Array(terms)
         for start in stride(from: 0, to: all.count, by: 500) {

@@ -28,7 +28,8 @@ struct ControlCommand: ParsableCommand {
         var results = [try measure(daemon, condition: "idle")]
         if ingest > 0 {
             let inbox = daemon.stateDirectory.appendingPathComponent("inbox")
-            let names = try GeneratedArticles.write(count: ingest, into: inbox.appendingPathComponent("tmp"))
+            var generator = LoadGenerator(seed: 7)
+            let names = try generator.write(count: ingest, into: inbox.appendingPathComponent("tmp"))
             let dropping = Thread {
                 for name in names {
                     rename(inbox.appendingPathComponent("tmp/\(name)").path, inbox.appendingPathComponent("new/\(name)").path)
@@ -72,31 +73,5 @@ struct ControlCommand: ParsableCommand {
         return Measurement(condition: condition, requests: requests, roundTripsPerSecond: Double(requests) / elapsed,
                            p50Milliseconds: milliseconds(0.5), p99Milliseconds: milliseconds(0.99),
                            maximumMilliseconds: (latencies.last ?? 0) * 1_000)
-    }
-}
-
-/// Distinct plain-text articles of 150 to 600 words from a fixed vocabulary, for load.
-enum GeneratedArticles {
-    private static let words = """
-        council budget vote school bridge harbor storm river police court judge election senator governor mayor \
-        city county state river market prices workers union strike company shares report study hospital patients \
-        doctors vaccine virus airport flight delay train station road repairs traffic crash fire rescue weather \
-        flood drought farmers crops trade tariffs minister talks summit treaty border troops ceasefire protest \
-        students teachers university research science space launch satellite energy power plant solar wind oil gas
-        """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
-
-    /// Writes the articles into `folder` and returns their names.
-    static func write(count: Int, into folder: URL) throws -> [String] {
-        var generator = SplitMix64(seed: 7)
-        return try (0..<count).map { index in
-            let length = 150 + generator.below(450)
-            var text = "Report \(index) on \(words[generator.below(words.count)])\n\n"
-            for position in 0..<length {
-                text += words[generator.below(words.count)] + (position % 17 == 16 ? ".\n" : " ")
-            }
-            let name = String(format: "load-%06d.txt", index)
-            try Data(text.utf8).write(to: folder.appendingPathComponent(name))
-            return name
-        }
     }
 }

@@ -78,6 +78,14 @@ final class DaemonHarness {
         return process.terminationStatus
     }
 
+    /// How the daemon is doing, with the end of its log: the message for a failed expectation.
+    var condition: String {
+        guard let process else { return "the daemon is not running\n\(log.suffix(4_000))" }
+        let state = process.isRunning ? "running"
+            : "exited (status \(process.terminationStatus), \(process.terminationReason == .uncaughtSignal ? "killed by a signal" : "exit"))"
+        return "the daemon is \(state); its log ends:\n\(log.suffix(4_000))"
+    }
+
     /// SIGKILL: the daemon gets no chance to tidy up.
     func killHard() {
         guard let process else { return }
