@@ -449,4 +449,12 @@ final class FormatTests: XCTestCase {
             XCTAssertEqual(error.stage, .decode)
         }
     }
+
+    func testURLListsAreRefusedUntilFetchingExists() {
+        for name in ["links.urls", "page.url"] {
+            let failure = documentFailure("https://example.com/a\nhttps://example.com/b\n", fileName: name)
+            XCTAssertEqual(failure?.stage, .format, name)
+            XCTAssertEqual(failure?.reason, "URL lists (.url, .urls) need URL fetching, which this version does not have yet")
+        }
+    }
 }

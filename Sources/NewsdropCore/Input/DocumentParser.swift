@@ -33,6 +33,9 @@ public enum DocumentParser {
             return items
         case .html:
             return [Item(index: 0, outcome: .success(try ArticleNormalizer.normalize(HTMLArticleExtractor.extract(bytes))))]
+        case .urlList:
+            // Never ingested as text: a list of links is not an article.
+            throw IngestFailure(.format, "URL lists (.url, .urls) need URL fetching, which this version does not have yet")
         }
     }
 }

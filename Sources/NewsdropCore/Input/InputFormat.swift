@@ -4,6 +4,8 @@ public enum InputFormat: String, Sendable, CaseIterable {
     case json
     case jsonLines = "jsonl"
     case html
+    /// A URL to fetch (`.url`, also Windows' InternetShortcut files) or a list of them (`.urls`).
+    case urlList = "urls"
 
     /// The format of a file named `fileName` whose decoded content is `text`. A known extension
     /// decides; an unknown one (or none) lets the first characters decide.
@@ -13,6 +15,7 @@ public enum InputFormat: String, Sendable, CaseIterable {
         case "json": return .json
         case "jsonl", "ndjson": return .jsonLines
         case "html", "htm", "xhtml": return .html
+        case "url", "urls": return .urlList
         default: return sniff(text)
         }
     }
