@@ -31,7 +31,7 @@ struct ExtractCommand: ParsableCommand {
             return
         }
         let report = try ExtractionBenchmark.run(try ExtractionBenchmark.load(folder), folder: folder, worstCount: worst)
-        print(json ? try jsonText(report) : text(report))
+        print(json ? try ReportJSON.text(report) : text(report))
     }
 
     private func text(_ report: ExtractionBenchmark.Report) -> String {
@@ -48,11 +48,5 @@ struct ExtractCommand: ParsableCommand {
         lines += report.checks.map { "  \($0.passed ? "PASS" : "FAIL")  \($0.name): \($0.value)  (target \($0.target))" }
         lines.append("\(report.checks.filter(\.passed).count) of \(report.checks.count) targets met")
         return lines.joined(separator: "\n")
-    }
-
-    private func jsonText(_ report: ExtractionBenchmark.Report) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(report), as: UTF8.self)
     }
 }

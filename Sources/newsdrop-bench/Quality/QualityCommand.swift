@@ -31,7 +31,7 @@ struct QualityCommand: ParsableCommand {
                 report.selfChecks.append("synthetic set shape and variants (\(basil.count) groups × 11)")
             }
         }
-        print(json ? try jsonText(report) : report.text)
+        print(json ? try ReportJSON.text(report) : report.text)
     }
 
     /// Runs one part; when its data is missing, notes what is missing and returns nil.
@@ -42,11 +42,5 @@ struct QualityCommand: ParsableCommand {
             report.skipped.append("\(part): \(missing)")
             return nil
         }
-    }
-
-    private func jsonText(_ report: QualityReport) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(report), as: UTF8.self)
     }
 }

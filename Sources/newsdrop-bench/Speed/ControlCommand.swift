@@ -39,9 +39,7 @@ struct ControlCommand: ParsableCommand {
             results.append(try measure(daemon, condition: "ingesting \(ingest) articles"))
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(results), as: UTF8.self))
+            print(try ReportJSON.text(results))
         } else {
             var table = TextTable("condition", "requests", "round trips/s", "p50 ms", "p99 ms", "max ms")
             for result in results {

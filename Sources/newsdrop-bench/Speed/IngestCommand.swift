@@ -44,9 +44,7 @@ struct IngestCommand: ParsableCommand {
                             daemonCPUSeconds: daemon.cpuSeconds - cpuBefore, peakResidentMegabytes: daemon.peakResidentMegabytes,
                             dropToCommit: latency)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            print(try ReportJSON.text(result))
         } else {
             print(String(format: "Ingest: %d articles in %.2f s = %.0f articles/s; daemon CPU %.2f s (%.2f cores); peak RSS %.0f MB",
                          articles, seconds, result.articlesPerSecond, result.daemonCPUSeconds, result.daemonCPUSeconds / seconds,
