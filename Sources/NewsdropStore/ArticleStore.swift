@@ -53,13 +53,15 @@ public final class ArticleStore: Sendable {
     private func record(_ deliveries: [Delivery], keepRawInputs: Bool, similarity: SimilaritySettings,
                         frequencies: DocumentFrequencyCache) throws -> [DeliveryOutcome] {
         try pool.write { db in
-            try deliveries.map { delivery in
+            let fullText = PendingFullText()
+            let outcomes = try deliveries.map { delivery in
                 if keepRawInputs, let sha = delivery.rawSHA256, let bytes = delivery.rawBytes {
-                    try db.execute(sql: """
+                    try db.executeCached(sql: """
                         INSERT OR IGNORE INTO raw_inputs (sha256, bytes, stored_at) VALUES (?, ?, ?)
                         """, arguments: [sha, Data(bytes), delivery.receivedAt.iso8601])
                 }
-                let recorder = DeliveryRecorder(db: db, delivery: delivery, similarity: similarity, frequencies: frequencies)
+                let recorder = DeliveryRecorder(db: db, delivery: delivery, similarity: similarity, frequencies: frequencies,
+                                                fullText: fullText)
                 switch delivery.content {
                 case .failed(let failure):
                     return DeliveryOutcome(key: delivery.key, items: [(0, try recorder.recordFailure(failure, item: 0))])
@@ -72,6 +74,9 @@ public final class ArticleStore: Sendable {
                     })
                 }
             }
+            try StoryIndex(db: db, settings: similarity, cache: frequencies).writeDocumentFrequencies()
+            try fullText.insert(into: db)
+            return outcomes
         }
     }
 
@@ -101,18 +106,19 @@ private struct DeliveryRecorder {
     let delivery: Delivery
     let similarity: SimilaritySettings
     let frequencies: DocumentFrequencyCache
+    let fullText: PendingFullText
 
     func recordArticle(_ article: Article, item: Int) throws -> ItemOutcome {
         if let replayed = try previousOutcome(item: item) { return replayed }
-        if let existing = try Int64.fetchOne(db, sql: "SELECT id FROM articles WHERE sha256 = ?",
+        if let existing = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM articles WHERE sha256 = ?"),
                                              arguments: [article.contentHash]) {
             try insertSighting(articleID: existing, item: item)
             return .exactDuplicate(articleID: existing)
         }
         let revisionOf = try article.canonicalURL.flatMap { url in
-            try Int64.fetchOne(db, sql: "SELECT max(id) FROM articles WHERE canonical_url = ?", arguments: [url])
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM articles WHERE canonical_url = ?"), arguments: [url])
         }
-        try db.execute(sql: """
+        try db.executeCached(sql: """
             INSERT INTO articles (sha256, title, text, url, canonical_url, published_at, published_raw,
                 author, outlet, language, external_id, dateline_place, dateline_agency, word_count,
                 received_at, revision_of)
@@ -124,8 +130,7 @@ private struct DeliveryRecorder {
                 article.wordCount, delivery.receivedAt.iso8601, revisionOf,
             ])
         let articleID = db.lastInsertedRowID
-        try db.execute(sql: "INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)",
-                       arguments: [articleID, article.title, article.text])
+        fullText.add(rowID: articleID, title: article.title, text: article.text)
         try insertSighting(articleID: articleID, item: item)
         let placement = try SimilarityRecorder(db: db, settings: similarity, frequencies: frequencies)
             .place(articleID: articleID, article: article, receivedAt: delivery.receivedAt)
@@ -134,7 +139,7 @@ private struct DeliveryRecorder {
 
     func recordFailure(_ failure: IngestFailure, item: Int) throws -> ItemOutcome {
         if let replayed = try previousOutcome(item: item) { return replayed }
-        try db.execute(sql: """
+        try db.executeCached(sql: """
             INSERT INTO failures (delivery, item, origin, name, stage, reason, failed_at, raw_sha256)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [delivery.key, item, delivery.origin.rawValue, delivery.name,
@@ -145,11 +150,11 @@ private struct DeliveryRecorder {
 
     /// The outcome recorded for this delivery's item by an earlier run, if any.
     private func previousOutcome(item: Int) throws -> ItemOutcome? {
-        if let articleID = try Int64.fetchOne(db, sql: "SELECT article_id FROM sightings WHERE delivery = ? AND item = ?",
+        if let articleID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT article_id FROM sightings WHERE delivery = ? AND item = ?"),
                                               arguments: [delivery.key, item]) {
             return .alreadyRecorded(articleID: articleID)
         }
-        if let row = try Row.fetchOne(db, sql: "SELECT stage, reason FROM failures WHERE delivery = ? AND item = ?",
+        if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT stage, reason FROM failures WHERE delivery = ? AND item = ?"),
                                       arguments: [delivery.key, item]) {
             let stage = IngestFailure.Stage(rawValue: row["stage"]) ?? .parse
             return .failed(IngestFailure(stage, row["reason"]))
@@ -158,7 +163,7 @@ private struct DeliveryRecorder {
     }
 
     private func insertSighting(articleID: Int64, item: Int) throws {
-        try db.execute(sql: """
+        try db.executeCached(sql: """
             INSERT INTO sightings (article_id, delivery, item, origin, name, received_at, raw_sha256)
             VALUES (?, ?, ?, ?, ?, ?, ?)
             """, arguments: [articleID, delivery.key, item, delivery.origin.rawValue, delivery.name,
@@ -178,5 +183,25 @@ extension ArticleStore {
             return try Int.fetchOne(db, sql: "SELECT count(*) FROM failures WHERE item = 0 AND raw_sha256 IS NULL AND name = ?",
                                     arguments: [name]) ?? 0
         }
+    }
+}
+
+/// Rows for the full-text index, inserted together at the end of the transaction. FTS5 keeps
+/// inserted rows in memory until it must flush them, and any later statement that opens a
+/// savepoint (an upsert, a multi-row update) forces a flush into a new small segment; inserted
+/// last, a batch costs one flush instead of one per article.
+private final class PendingFullText {
+    private var rows: [(rowID: Int64, title: String?, text: String)] = []
+
+    func add(rowID: Int64, title: String?, text: String) {
+        rows.append((rowID, title, text))
+    }
+
+    func insert(into db: Database) throws {
+        for row in rows {
+            try db.executeCached(sql: "INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)",
+                                 arguments: [row.rowID, row.title, row.text])
+        }
+        rows.removeAll()
     }
 }

@@ -1,13 +1,24 @@
 import Synchronization
 
-/// Document frequencies the writer has read or written lately, so that scoring a story (which
-/// reads the frequencies of every term of its recent members) does not ask SQLite for the same
-/// terms article after article. Bounded: past `capacity` terms it starts over. Written through
-/// on every change, and dropped whenever a transaction fails, so it never disagrees with the
-/// database.
+/// The writer's document frequencies: those it has read from the database, plus the counts the
+/// current transaction added. Scoring a story reads the frequencies of every term of its recent
+/// members, so they are kept between articles; and the counts an article adds stay here until
+/// the end of its transaction, which writes each changed term once (`takeChanges`) instead of
+/// one upsert per term per article.
+///
+/// Bounded: once past `capacity` terms, it starts over after the next flush. Dropped whenever a
+/// transaction fails, so it never disagrees with the database.
 final class DocumentFrequencyCache: Sendable {
     private struct State {
         var frequencies: [UInt64: Int] = [:]
+        var documents: Int?
+        var changedTerms: Set<UInt64> = []
+        var documentsChanged = false
+    }
+
+    /// What a transaction changed: absolute counts, ready to be written.
+    struct Changes {
+        var frequencies: [(term: UInt64, documents: Int)]
         var documents: Int?
     }
 
@@ -34,18 +45,37 @@ final class DocumentFrequencyCache: Sendable {
         }
     }
 
+    /// Frequencies read from the database; never overwrites a count this cache holds.
     func remember(_ frequencies: [UInt64: Int]) {
         state.withLock { state in
-            if state.frequencies.count + frequencies.count > capacity { state.frequencies.removeAll(keepingCapacity: true) }
-            state.frequencies.merge(frequencies) { _, new in new }
+            state.frequencies.merge(frequencies) { current, _ in current }
         }
     }
 
-    /// One more document holds these terms (mirrors the database update).
+    /// One more document holds these terms. Every term and the document count must have been
+    /// looked up first (the caller reads them anyway, to weigh the document).
     func countDocument(containing terms: some Collection<UInt64>) {
         state.withLock { state in
-            state.documents = state.documents.map { $0 + 1 }
-            for term in terms where state.frequencies[term] != nil { state.frequencies[term]! += 1 }
+            precondition(state.documents != nil, "the document count is read before it is incremented")
+            state.documents! += 1
+            state.documentsChanged = true
+            for term in terms {
+                state.frequencies[term, default: 0] += 1
+                state.changedTerms.insert(term)
+            }
+        }
+    }
+
+    /// The counts changed since the last call, to be written in the same transaction; past
+    /// `capacity`, the cache starts over once they are handed out.
+    func takeChanges() -> Changes {
+        state.withLock { state in
+            let changes = Changes(frequencies: state.changedTerms.map { ($0, state.frequencies[$0]!) },
+                                  documents: state.documentsChanged ? state.documents : nil)
+            state.changedTerms.removeAll(keepingCapacity: true)
+            state.documentsChanged = false
+            if state.frequencies.count > capacity { state.frequencies.removeAll(keepingCapacity: true) }
+            return changes
         }
     }
 

@@ -43,7 +43,7 @@ struct NearDuplicateIndex {
         for key in features.sentenceKeys {
             try sentence.execute(arguments: [Int64(bitPattern: key), articleID])
         }
-        try db.execute(sql: "INSERT INTO article_features (article_id, minhash, units, weights) VALUES (?, ?, ?, ?)",
+        try db.executeCached(sql: "INSERT INTO article_features (article_id, minhash, units, weights) VALUES (?, ?, ?, ?)",
                        arguments: [articleID, Data(FeatureCoding.encode(minhash: features.minhash)),
                                    Data(FeatureCoding.encode(units: features.units)),
                                    storingWeights ? Data(FeatureCoding.encode(weights: features.termWeights)) : nil])
@@ -66,12 +66,12 @@ struct NearDuplicateIndex {
 
     func mergeGroups(_ groups: [Int64], into target: Int64) throws {
         for group in groups {
-            try db.execute(sql: "UPDATE articles SET duplicate_group = ? WHERE duplicate_group = ?", arguments: [target, group])
+            try db.executeCached(sql: "UPDATE articles SET duplicate_group = ? WHERE duplicate_group = ?", arguments: [target, group])
         }
     }
 
     func setPlacement(articleID: Int64, group: Int64, duplicateOf: Int64?, similarity: Double?, story: Int64, day: Int64?) throws {
-        try db.execute(sql: """
+        try db.executeCached(sql: """
             UPDATE articles SET duplicate_group = ?, duplicate_of = ?, duplicate_similarity = ?, story_id = ?, story_day = ?
             WHERE id = ?
             """, arguments: [group, duplicateOf, similarity, story, day, articleID])

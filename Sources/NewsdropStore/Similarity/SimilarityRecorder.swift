@@ -85,8 +85,9 @@ struct SimilarityRecorder {
     private func chooseStory(for articleID: Int64, article: Article, day: Int64?, receivedAt: Timestamp,
                              verified: [Verified]) throws -> (id: Int64, opened: Bool) {
         let weights = article.similarity.termWeights
-        let documents = try stories.addDocument(containing: weights.keys)
-        var frequencies = try stories.documentFrequencies(of: weights.keys)
+        let counted = try stories.addDocument(containing: weights.keys)
+        let documents = counted.documents
+        var frequencies = counted.frequencies
         func idf(_ term: UInt64) -> Double {
             InverseDocumentFrequency.weight(documentFrequency: frequencies[term] ?? 0, documents: documents,
                                             pseudoDocuments: settings.idfPseudoDocuments)
@@ -102,13 +103,15 @@ struct SimilarityRecorder {
             if matches[story] == nil { matches[story] = 0 }
         }
         let window = Int64(settings.storyWindowDays)
-        let candidates = try matches.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
-            .compactMap { try stories.story($0.key) }
-            .filter { story in
-                guard let day, let first = story.firstDay, let last = story.lastDay else { return true }
-                return first - window <= day && day <= last + window
+        var candidates: [StoryRecord] = []
+        for (id, _) in matches.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) {
+            guard candidates.count < settings.storyCandidates else { break }
+            guard let story = try stories.story(id) else { continue }
+            if let day, let first = story.firstDay, let last = story.lastDay, !(first - window <= day && day <= last + window) {
+                continue
             }
-            .prefix(settings.storyCandidates)
+            candidates.append(story)
+        }
 
         let memberWeights = try stories.weights(of: candidates.flatMap { $0.members.suffix(settings.membersCompared) })
         let missing = Set(memberWeights.values.flatMap(\.keys)).subtracting(frequencies.keys)

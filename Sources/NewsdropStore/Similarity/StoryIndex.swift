@@ -31,21 +31,36 @@ struct StoryIndex {
 
     // MARK: Document frequencies
 
-    /// Counts one more story document containing `terms`; returns the new document count.
-    func addDocument(containing terms: some Collection<UInt64>) throws -> Int {
-        try db.execute(sql: "UPDATE corpus_counters SET value = value + 1 WHERE name = 'story_documents'")
-        let increment = try db.cachedStatement(sql: """
-            INSERT INTO term_documents (term, documents) VALUES (?, 1)
-            ON CONFLICT (term) DO UPDATE SET documents = documents + 1
+    /// Counts one more story document containing `terms` and returns the new document count
+    /// with the terms' frequencies, this document included. The counts reach the database at
+    /// the end of the transaction (`writeDocumentFrequencies`). Writer only.
+    func addDocument(containing terms: some Collection<UInt64>) throws -> (documents: Int, frequencies: [UInt64: Int]) {
+        guard let cache else { preconditionFailure("only the writer, which holds the cache, counts documents") }
+        let documents = try documentCount() + 1
+        let frequencies = try documentFrequencies(of: terms).mapValues { $0 + 1 }  // `terms` are distinct
+        cache.countDocument(containing: terms)
+        return (documents, frequencies)
+    }
+
+    /// Writes the document frequencies this transaction changed, each term once.
+    func writeDocumentFrequencies() throws {
+        guard let changes = cache?.takeChanges() else { return }
+        let upsert = try db.cachedStatement(sql: """
+            INSERT INTO term_documents (term, documents) VALUES (?, ?)
+            ON CONFLICT (term) DO UPDATE SET documents = excluded.documents
             """)
-        for term in terms { try increment.execute(arguments: [Int64(bitPattern: term)]) }
-        cache?.countDocument(containing: terms)
-        return try documentCount()
+        for (term, documents) in changes.frequencies {
+            try upsert.execute(arguments: [Int64(bitPattern: term), documents])
+        }
+        if let documents = changes.documents {
+            try db.cachedStatement(sql: "UPDATE corpus_counters SET value = ? WHERE name = 'story_documents'")
+                .execute(arguments: [documents])
+        }
     }
 
     func documentCount() throws -> Int {
         if let cached = cache?.documents() { return cached }
-        let count = try Int.fetchOne(db, sql: "SELECT value FROM corpus_counters WHERE name = 'story_documents'") ?? 0
+        let count = try Int.fetchOne(db.cachedStatement(sql: "SELECT value FROM corpus_counters WHERE name = 'story_documents'")) ?? 0
         cache?.setDocuments(count)
         return count
     }
@@ -116,7 +131,7 @@ struct StoryIndex {
 
     /// Writes the story and moves its postings from `previouslyPosted` to its current terms.
     func save(_ story: StoryRecord, previouslyPosted: [UInt64]) throws {
-        try db.execute(sql: """
+        try db.executeCached(sql: """
             INSERT INTO stories (id, label, first_day, last_day, first_seen, last_seen, article_count, centroid, posted, members)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET label = excluded.label, first_day = excluded.first_day,
@@ -135,7 +150,7 @@ struct StoryIndex {
     /// A near-duplicate joined the story: it widens the date range and counts, but adds nothing
     /// to the story's vectors.
     func extend(story id: Int64, day: Int64?, seen: String) throws {
-        try db.execute(sql: """
+        try db.executeCached(sql: """
             UPDATE stories SET first_day = coalesce(min(first_day, ?), first_day, ?),
                 last_day = coalesce(max(last_day, ?), last_day, ?), last_seen = max(last_seen, ?),
                 article_count = article_count + 1
