@@ -91,6 +91,7 @@ let package = Package(
             dependencies: [
                 "NewsdropCore",
                 "NewsdropStore",
+                "NewsdropControlProtocol",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

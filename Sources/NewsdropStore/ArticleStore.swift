@@ -11,21 +11,57 @@ import Synchronization
 /// commit must survive a power cut; with NORMAL the last transactions could roll back while
 /// the file was already gone from the inbox. Batching keeps the cost at one fsync per batch.
 public final class ArticleStore: Sendable {
+    /// The optional stages of recording, both on by default. Turning one off shows what it
+    /// costs (`newsdrop-bench ingest --without`), or suits a corpus that needs only exact
+    /// deduplication, or no search.
+    public struct Stages: Sendable, Equatable {
+        /// Near-duplicate groups and stories. Off: new articles get no group, story or
+        /// similarity features, and are not placed later either.
+        public var similarity: Bool
+        /// The full-text index behind `search`. Off: new articles are not indexed; the next
+        /// start with it on rebuilds the index, so search catches up.
+        public var fullText: Bool
+
+        public init(similarity: Bool = true, fullText: Bool = true) {
+            self.similarity = similarity
+            self.fullText = fullText
+        }
+    }
+
     public let path: String
+    public let stages: Stages
     private let pool: DatabasePool
     private let similarity: Mutex<SimilaritySettings>
     private let frequencies = DocumentFrequencyCache()
 
-    public init(path: String, similarity: SimilaritySettings = SimilaritySettings()) throws {
+    public init(path: String, similarity: SimilaritySettings = SimilaritySettings(), stages: Stages = Stages()) throws {
         self.path = path
+        self.stages = stages
         self.similarity = Mutex(similarity)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // The writer touches index pages all over the postings and the full-text index;
+            // SQLite's default 2 MB page cache made it re-read pages from the OS about a hundred
+            // times per article. Readers keep the default, so memory stays bounded.
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -65536") }
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         try Schema.migrator.migrate(pool)
+        if stages.fullText { try catchUpFullText() }
+    }
+
+    /// Rebuilds the full-text index if articles were recorded while it was off.
+    private func catchUpFullText() throws {
+        try pool.write { db in
+            let stale = try Bool.fetchOne(db, sql: "SELECT value FROM corpus_counters WHERE name = 'full_text_stale'") ?? false
+            guard stale else { return }
+            try db.execute(sql: """
+                INSERT INTO articles_fts (articles_fts) VALUES ('rebuild');
+                DELETE FROM corpus_counters WHERE name = 'full_text_stale';
+                """)
+        }
     }
 
     /// The near-duplicate and story thresholds this store records with; a reload changes them
@@ -60,8 +96,8 @@ public final class ArticleStore: Sendable {
                         INSERT OR IGNORE INTO raw_inputs (sha256, bytes, stored_at) VALUES (?, ?, ?)
                         """, arguments: [sha, Data(bytes), delivery.receivedAt.iso8601])
                 }
-                let recorder = DeliveryRecorder(db: db, delivery: delivery, similarity: similarity, frequencies: frequencies,
-                                                fullText: fullText)
+                let recorder = DeliveryRecorder(db: db, delivery: delivery, stages: stages, similarity: similarity,
+                                                frequencies: frequencies, fullText: fullText)
                 switch delivery.content {
                 case .failed(let failure):
                     return DeliveryOutcome(key: delivery.key, items: [(0, try recorder.recordFailure(failure, item: 0))])
@@ -75,7 +111,12 @@ public final class ArticleStore: Sendable {
                 }
             }
             try StoryIndex(db: db, settings: similarity, cache: frequencies).writeDocumentFrequencies()
-            try fullText.insert(into: db)
+            if stages.fullText {
+                try fullText.insert(into: db)
+            } else if !fullText.isEmpty {
+                try db.executeCached(sql: "INSERT OR REPLACE INTO corpus_counters (name, value) VALUES ('full_text_stale', 1)",
+                                     arguments: [])
+            }
             return outcomes
         }
     }
@@ -104,6 +145,7 @@ public final class ArticleStore: Sendable {
 private struct DeliveryRecorder {
     let db: Database
     let delivery: Delivery
+    let stages: ArticleStore.Stages
     let similarity: SimilaritySettings
     let frequencies: DocumentFrequencyCache
     let fullText: PendingFullText
@@ -132,8 +174,8 @@ private struct DeliveryRecorder {
         let articleID = db.lastInsertedRowID
         fullText.add(rowID: articleID, title: article.title, text: article.text)
         try insertSighting(articleID: articleID, item: item)
-        let placement = try SimilarityRecorder(db: db, settings: similarity, frequencies: frequencies)
-            .place(articleID: articleID, article: article, receivedAt: delivery.receivedAt)
+        let placement = try stages.similarity ? SimilarityRecorder(db: db, settings: similarity, frequencies: frequencies)
+            .place(articleID: articleID, article: article, receivedAt: delivery.receivedAt) : nil
         return .added(AddedArticle(articleID: articleID, revisionOf: revisionOf, placement: placement))
     }
 
@@ -192,6 +234,8 @@ extension ArticleStore {
 /// last, a batch costs one flush instead of one per article.
 private final class PendingFullText {
     private var rows: [(rowID: Int64, title: String?, text: String)] = []
+
+    var isEmpty: Bool { rows.isEmpty }
 
     func add(rowID: Int64, title: String?, text: String) {
         rows.append((rowID, title, text))

@@ -49,20 +49,30 @@ public struct InvalidSearchQuery: Error, CustomStringConvertible {
     public let description: String
 }
 
+/// A text query while the store runs without its full-text index (`search.full_text: false`).
+public struct FullTextIndexOff: Error, CustomStringConvertible {
+    public var description: String {
+        "text queries are off: this daemon runs with search.full_text: false"
+    }
+}
+
 /// Read-only questions about the corpus, answered from any reader connection.
 public struct CorpusQueries: Sendable {
     private let reader: any DatabaseReader
     private let currentSimilarity: @Sendable () -> SimilaritySettings
+    private let fullTextIndexed: Bool
 
     public init(reader: any DatabaseReader, similarity: SimilaritySettings = SimilaritySettings()) {
         self.reader = reader
         currentSimilarity = { similarity }
+        fullTextIndexed = true
     }
 
     /// Queries that follow the store's thresholds, also after a reload changes them.
     public init(store: ArticleStore) {
         reader = store.reader
         currentSimilarity = { store.similaritySettings }
+        fullTextIndexed = store.stages.fullText
     }
 
     private var similarity: SimilaritySettings { currentSimilarity() }
@@ -127,6 +137,7 @@ public struct CorpusQueries: Sendable {
     /// A read whose SQL matches `query` against the full-text index: SQLite's complaints about
     /// the query become `InvalidSearchQuery`, so they reach the user as a bad argument.
     private func readMatching<T>(_ query: String?, _ body: (Database) throws -> T) throws -> T {
+        if query != nil, !fullTextIndexed { throw FullTextIndexOff() }
         do {
             return try reader.read(body)
         } catch let error as DatabaseError where query != nil && error.resultCode == .SQLITE_ERROR {

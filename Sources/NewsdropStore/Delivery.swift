@@ -42,7 +42,7 @@ public struct Delivery: Sendable {
 /// What recording did with one article of a delivery.
 public enum ItemOutcome: Sendable, Equatable {
     /// A new article: its id, the earlier article it revises (same canonical URL), and where
-    /// near-duplicate and story detection placed it.
+    /// near-duplicate and story detection placed it (nil while that stage is off).
     case added(AddedArticle)
     /// The same canonical text was already stored: a sighting of that article was added.
     case exactDuplicate(articleID: Int64)
@@ -69,9 +69,9 @@ public struct AddedArticle: Sendable, Equatable {
     public var articleID: Int64
     /// The latest earlier article with the same canonical URL and different text.
     public var revisionOf: Int64?
-    public var placement: SimilarityPlacement
+    public var placement: SimilarityPlacement?
 
-    public init(articleID: Int64, revisionOf: Int64?, placement: SimilarityPlacement) {
+    public init(articleID: Int64, revisionOf: Int64?, placement: SimilarityPlacement?) {
         self.articleID = articleID
         self.revisionOf = revisionOf
         self.placement = placement

@@ -6,6 +6,7 @@ struct NewsdropBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "newsdrop-bench",
         abstract: "Benchmarks of newsdrop's real pipeline over the shared data.",
-        subcommands: [QualityCommand.self, SyntheticCommand.self, ControlCommand.self, IngestCommand.self, ExtractCommand.self]
+        subcommands: [QualityCommand.self, SyntheticCommand.self, ExtractCommand.self, IngestCommand.self, LatencyCommand.self,
+                      ScalingCommand.self, StagesCommand.self, ControlCommand.self]
     )
 }

@@ -68,6 +68,8 @@ final class ControlCommands: Sendable {
             sink.finish(ControlResponse.failure(id: request.id, error: error))
         } catch let error as InvalidCursor {
             sink.finish(ControlResponse.failure(id: request.id, error: ControlError(.badArguments, "\(error)")))
+        } catch let error as FullTextIndexOff {
+            sink.finish(ControlResponse.failure(id: request.id, error: ControlError(.unavailable, "\(error)")))
         } catch let error as InvalidSearchQuery {
             sink.finish(ControlResponse.failure(id: request.id, error: ControlError(.badArguments, "bad search query: \(error)")))
         } catch {

@@ -28,14 +28,17 @@ enum IngestLog {
 
     /// "new, story 3", "near-duplicate of article 7 (0.81), story 3", "…, a revision of article 2".
     private static func relations(of added: AddedArticle) -> String {
-        let placement = added.placement
         var parts: [String] = []
-        if let original = placement.duplicateOf, let similarity = placement.similarity {
-            parts.append("near-duplicate of article \(original) (\((similarity * 100).rounded() / 100))")
+        if let placement = added.placement {
+            if let original = placement.duplicateOf, let similarity = placement.similarity {
+                parts.append("near-duplicate of article \(original) (\((similarity * 100).rounded() / 100))")
+            } else {
+                parts.append("new")
+            }
+            parts.append(placement.openedStory ? "new story \(placement.storyID)" : "story \(placement.storyID)")
         } else {
             parts.append("new")
         }
-        parts.append(placement.openedStory ? "new story \(placement.storyID)" : "story \(placement.storyID)")
         if let earlier = added.revisionOf { parts.append("a revision of article \(earlier)") }
         return parts.joined(separator: ", ")
     }

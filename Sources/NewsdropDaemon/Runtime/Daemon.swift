@@ -44,7 +44,7 @@ public final class Daemon: @unchecked Sendable {
     public func start() throws {
         signal(SIGPIPE, SIG_IGN)
         try layout.create()
-        store = try ArticleStore(path: layout.database, similarity: settings.similarity)
+        store = try ArticleStore(path: layout.database, similarity: settings.similarity, stages: settings.stages)
         let pipeline = try Pipeline(store: store, layout: layout, settings: live, logger: logger, metrics: metrics,
                                     stalled: { [unowned self] reason in intake.setStalled(reason) }) { [unowned self] claim in
             intake.completed(claim)

@@ -34,8 +34,8 @@ final class DaemonMetrics: Sendable {
                 switch item {
                 case .added(let added):
                     ingested += 1
-                    if added.placement.isNearDuplicate { state.counters.nearDuplicates += 1 }
-                    if added.placement.openedStory { state.counters.stories += 1 }
+                    if added.placement?.isNearDuplicate == true { state.counters.nearDuplicates += 1 }
+                    if added.placement?.openedStory == true { state.counters.stories += 1 }
                 case .exactDuplicate: state.counters.exactDuplicates += 1
                 case .failed: failed += 1
                 case .alreadyRecorded: break

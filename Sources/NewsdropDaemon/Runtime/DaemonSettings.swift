@@ -1,5 +1,6 @@
 import Logging
 import NewsdropCore
+import NewsdropStore
 
 /// Everything the daemon can be told. The defaults are the embedded configuration: with no
 /// flags at all, `newsdropd` runs on `./var`.
@@ -37,6 +38,8 @@ public struct DaemonSettings: Sendable {
     public var disposition = Disposition.move
     /// Near-duplicate and story thresholds (docs/similarity.md explains each).
     public var similarity = SimilaritySettings()
+    /// Which optional recording stages run (near-duplicates and stories; the full-text index).
+    public var stages = ArticleStore.Stages()
     /// The control socket; nil means `run/control.sock` in the state directory.
     public var socketPath: String?
     /// The control socket's permission bits: owner and group may connect.

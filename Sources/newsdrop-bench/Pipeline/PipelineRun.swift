@@ -16,7 +16,7 @@ struct Placement: Hashable, Sendable {
 /// empty store, so no figure depends on what ran before.
 enum PipelineRun {
     /// The daemon's default batch size: the store sees the same transactions as under the daemon.
-    private static let batchSize = 256
+    static let batchSize = 256
 
     /// One result per input, in order: a placement, or why the input did not become an article.
     /// An input's arrival time is its article's publication time, else `fallbackReceivedAt`.
@@ -44,7 +44,8 @@ enum PipelineRun {
         }
     }
 
-    private static func delivery(for input: BenchInput, key: String, fallbackReceivedAt: Timestamp) -> Delivery {
+    /// An input parsed the way the daemon parses a dropped file, ready for the store.
+    static func delivery(for input: BenchInput, key: String, fallbackReceivedAt: Timestamp) -> Delivery {
         let content: Delivery.Content
         var receivedAt = fallbackReceivedAt
         do throws(IngestFailure) {
@@ -82,10 +83,10 @@ enum PipelineRun {
     }
 
     /// Runs `body` on a new store in a new temporary folder, which is removed afterwards.
-    private static func withScratchStore<T>(_ body: (ArticleStore) throws -> T) throws -> T {
+    static func withScratchStore<T>(stages: ArticleStore.Stages = .init(), _ body: (ArticleStore) throws -> T) throws -> T {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("newsdrop-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        return try body(ArticleStore(path: folder.appendingPathComponent("bench.db").path))
+        return try body(ArticleStore(path: folder.appendingPathComponent("bench.db").path, stages: stages))
     }
 }

@@ -27,12 +27,11 @@ struct ControlCommand: ParsableCommand {
         defer { daemon.stop() }
         var results = [try measure(daemon, condition: "idle")]
         if ingest > 0 {
-            let inbox = daemon.stateDirectory.appendingPathComponent("inbox")
             var generator = LoadGenerator(seed: 7)
-            let names = try generator.write(count: ingest, into: inbox.appendingPathComponent("tmp"))
+            let names = try daemon.stage(ingest, from: &generator)
             let dropping = Thread {
                 for name in names {
-                    rename(inbox.appendingPathComponent("tmp/\(name)").path, inbox.appendingPathComponent("new/\(name)").path)
+                    daemon.deliver(name)
                 }
             }
             dropping.start()

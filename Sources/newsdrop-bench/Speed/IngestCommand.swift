@@ -12,9 +12,12 @@ struct IngestCommand: ParsableCommand {
     )
 
     @Option(help: "Articles to ingest.") var articles = 5_000
+    @Option(help: "Turn a stage off, to show what it costs: similarity (near-duplicates and stories) or full-text. Repeatable.")
+    var without: [OptionalStage] = []
     @Flag(help: "Print the result as JSON.") var json = false
 
     struct Result: Encodable {
+        var stagesOff: [String]
         var articles: Int
         var seconds: Double
         var articlesPerSecond: Double
@@ -24,32 +27,44 @@ struct IngestCommand: ParsableCommand {
     }
 
     func run() throws {
-        let daemon = try RunningDaemon()
+        let daemon = try RunningDaemon(settings: Dictionary(uniqueKeysWithValues: without.map { ($0.setting, "false") }))
         defer { daemon.stop() }
-        let inbox = daemon.stateDirectory.appendingPathComponent("inbox")
         var generator = LoadGenerator(seed: 11)
-        let names = try generator.write(count: articles, into: inbox.appendingPathComponent("tmp"))
+        let names = try daemon.stage(articles, from: &generator)
         let cpuBefore = daemon.cpuSeconds
         let clock = ContinuousClock(), started = clock.now
         for name in names {
-            rename(inbox.appendingPathComponent("tmp/\(name)").path, inbox.appendingPathComponent("new/\(name)").path)
+            daemon.deliver(name)
         }
         let client = try TimingClient(path: daemon.socketPath)
-        let idle = try client.roundTrip(Array(#"{"id":1,"cmd":"wait-idle","args":{"timeout":3600}}"#.utf8) + [10])
+        try daemon.waitIdle(client)
         let seconds = started.duration(to: clock.now).seconds
-        guard String(decoding: idle, as: UTF8.self).contains(#""idle":true"#) else { throw BenchError("the daemon never became idle") }
         let stats = String(decoding: try client.roundTrip(Array(#"{"id":2,"cmd":"stats"}"#.utf8) + [10]), as: UTF8.self)
         let latency = stats.range(of: #""drop_to_commit":\{[^}]*\}"#, options: .regularExpression).map { String(stats[$0]) } ?? "?"
-        let result = Result(articles: articles, seconds: seconds, articlesPerSecond: Double(articles) / seconds,
+        let result = Result(stagesOff: without.map(\.rawValue), articles: articles, seconds: seconds, articlesPerSecond: Double(articles) / seconds,
                             daemonCPUSeconds: daemon.cpuSeconds - cpuBefore, peakResidentMegabytes: daemon.peakResidentMegabytes,
                             dropToCommit: latency)
         if json {
             print(try ReportJSON.text(result))
         } else {
-            print(String(format: "Ingest: %d articles in %.2f s = %.0f articles/s; daemon CPU %.2f s (%.2f cores); peak RSS %.0f MB",
+            let stagesOff = without.isEmpty ? "" : " without " + without.map(\.rawValue).joined(separator: ", ")
+            print("Ingest\(stagesOff): " + String(format: "%d articles in %.2f s = %.0f articles/s; daemon CPU %.2f s (%.2f cores); peak RSS %.0f MB",
                          articles, seconds, result.articlesPerSecond, result.daemonCPUSeconds, result.daemonCPUSeconds / seconds,
                          result.peakResidentMegabytes))
             print("  daemon's drop-to-commit latency: \(latency)")
+        }
+    }
+}
+
+/// A recording stage that can be turned off, and the daemon setting that does it.
+enum OptionalStage: String, ExpressibleByArgument, CaseIterable {
+    case similarity
+    case fullText = "full-text"
+
+    var setting: String {
+        switch self {
+        case .similarity: "NEWSDROP_DEDUP_SIMILARITY"
+        case .fullText: "NEWSDROP_SEARCH_FULL_TEXT"
         }
     }
 }

@@ -17,26 +17,38 @@ struct LoadGenerator {
         }
     }
 
+    /// The latest bodies (at most `remembered`), which copies and near copies are made from:
+    /// bounded, so that seeding a store with a million articles does not hold them all.
+    private var bodies: [String] = []
+    private static let remembered = 10_000
+    private var produced = 0
+
     /// Writes `count` articles as .txt files into `folder`; returns their names in order.
     mutating func write(count: Int, into folder: URL) throws -> [String] {
-        var bodies: [String] = []
-        return try (0..<count).map { index in
-            let body: String
-            switch random.below(10) {
-            case 0 where !bodies.isEmpty:
-                body = bodies[random.below(bodies.count)]
-            case 1 where !bodies.isEmpty:
-                var words = bodies[random.below(bodies.count)].split(separator: " ").map(String.init)
-                for _ in 0..<max(1, words.count / 10) { words[random.below(words.count)] = word() }
-                body = words.joined(separator: " ")
-            default:
-                body = sentences(words: 150 + random.below(1_851))
-            }
-            bodies.append(body)
-            let name = String(format: "load-%07d.txt", index)
-            try Data("Report \(index): \(word()) \(word())\n\n\(body)".utf8).write(to: folder.appendingPathComponent(name))
-            return name
+        try (0..<count).map { _ in
+            let article = next()
+            try Data(article.bytes).write(to: folder.appendingPathComponent(article.name))
+            return article.name
         }
+    }
+
+    /// The next article: its file name and contents.
+    mutating func next() -> (name: String, bytes: [UInt8]) {
+        let index = produced
+        produced += 1
+        let body: String
+        switch random.below(10) {
+        case 0 where !bodies.isEmpty:
+            body = bodies[random.below(bodies.count)]
+        case 1 where !bodies.isEmpty:
+            var words = bodies[random.below(bodies.count)].split(separator: " ").map(String.init)
+            for _ in 0..<max(1, words.count / 10) { words[random.below(words.count)] = word() }
+            body = words.joined(separator: " ")
+        default:
+            body = sentences(words: 150 + random.below(1_851))
+        }
+        if bodies.count < Self.remembered { bodies.append(body) } else { bodies[index % Self.remembered] = body }
+        return (String(format: "load-%07d.txt", index), Array("Report \(index): \(word()) \(word())\n\n\(body)".utf8))
     }
 
     private mutating func sentences(words count: Int) -> String {

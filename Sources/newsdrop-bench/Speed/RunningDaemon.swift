@@ -1,15 +1,23 @@
 import Foundation
 import Glibc
 
-/// A real `newsdropd` (the one built beside this tool) on a fresh temporary state directory.
-final class RunningDaemon {
+/// A real `newsdropd` (the one built beside this tool), on a fresh temporary state directory
+/// or on one prepared beforehand, which it then owns. Sendable so that a second thread can
+/// deliver files while the first measures: everything but `stop` only reads what `init` set.
+final class RunningDaemon: @unchecked Sendable {
     let stateDirectory: URL
     private let process = Process()
 
     var socketPath: String { stateDirectory.appendingPathComponent("run/control.sock").path }
 
-    init(arguments: [String] = []) throws {
-        stateDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("newsdrop-bench-\(UUID().uuidString)")
+    /// A fresh temporary state directory's location.
+    static func scratchStateDirectory() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("newsdrop-bench-\(UUID().uuidString)")
+    }
+
+    /// `settings` are NEWSDROP_* environment variables, such as `NEWSDROP_SEARCH_FULL_TEXT=false`.
+    init(stateDirectory: URL = scratchStateDirectory(), arguments: [String] = [], settings: [String: String] = [:]) throws {
+        self.stateDirectory = stateDirectory
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
             .deletingLastPathComponent().appendingPathComponent("newsdropd")
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
@@ -18,12 +26,30 @@ final class RunningDaemon {
         process.executableURL = executable
         process.arguments = ["--state-dir", stateDirectory.path, "--log-level", "warning"] + arguments
         process.standardError = FileHandle.nullDevice
+        process.environment = ProcessInfo.processInfo.environment.merging(settings) { _, chosen in chosen }
         try process.run()
         let deadline = Date().addingTimeInterval(30)
         while !FileManager.default.fileExists(atPath: socketPath) {
             guard process.isRunning, Date() < deadline else { throw BenchError("newsdropd did not start") }
             Thread.sleep(forTimeInterval: 0.02)
         }
+    }
+
+    /// Writes `count` generated articles into the inbox's tmp/ folder, ready to be delivered.
+    func stage(_ count: Int, from generator: inout LoadGenerator) throws -> [String] {
+        try generator.write(count: count, into: stateDirectory.appendingPathComponent("inbox/tmp"))
+    }
+
+    /// Delivers a staged file the maildir way: one rename from inbox/tmp into inbox/new.
+    func deliver(_ name: String) {
+        let inbox = stateDirectory.appendingPathComponent("inbox")
+        rename(inbox.appendingPathComponent("tmp/\(name)").path, inbox.appendingPathComponent("new/\(name)").path)
+    }
+
+    /// Returns once the daemon has committed everything delivered so far.
+    func waitIdle(_ client: TimingClient) throws {
+        let idle = try client.roundTrip(Array(#"{"id":1,"cmd":"wait-idle","args":{"timeout":3600}}"#.utf8) + [10])
+        guard String(decoding: idle, as: UTF8.self).contains(#""idle":true"#) else { throw BenchError("the daemon never became idle") }
     }
 
     /// User plus system CPU time the daemon has used, from /proc.

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import Glibc
+import NewsdropCore
+import NewsdropStore
+
+/// `newsdrop-bench scaling`: the per-article cost of ingesting into a store that already holds
+/// many articles. Each store is seeded in this process through the store's own `record` (the
+/// same schema, indexes and similarity state the daemon builds), parsing on every core; then a
+/// real daemon is started on it and times a further burst of generated articles from rename to
+/// `wait-idle`, with its CPU time and peak memory.
+struct ScalingCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scaling",
+        abstract: "Measure per-article ingest cost and peak RSS with many articles already stored."
+    )
+
+    @Option(help: "Comma-separated store sizes to seed before measuring.") var stored = "10000,100000"
+    @Option(help: "Articles ingested by the daemon on top of each store.") var articles = 1_000
+    @Flag(help: "Print the result as JSON.") var json = false
+
+    struct Measurement: Encodable {
+        var storedArticles: Int
+        var seedSeconds: Double
+        var databaseMegabytes: Double
+        var articlesPerSecond: Double
+        var daemonCPUMillisecondsPerArticle: Double
+        var peakResidentMegabytes: Double
+    }
+
+    func run() throws {
+        let sizes = stored.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !sizes.isEmpty, sizes.allSatisfy({ $0 >= 0 }), articles > 0 else {
+            throw BenchError("--stored takes sizes such as 10000,100000 and --articles must be positive")
+        }
+        var results: [Measurement] = []
+        for size in sizes {
+            results.append(try measure(storedArticles: size))
+            if !json { FileHandle.standardError.write(Data("stored \(size): measured\n".utf8)) }
+        }
+        if json {
+            print(try ReportJSON.text(results))
+        } else {
+            let base = results[0].daemonCPUMillisecondsPerArticle
+            var table = TextTable("stored", "seed s", "db MB", "articles/s", "CPU ms/article", "× first", "peak RSS MB")
+            for result in results {
+                table.add("\(result.storedArticles)", String(format: "%.0f", result.seedSeconds),
+                          String(format: "%.0f", result.databaseMegabytes), String(format: "%.0f", result.articlesPerSecond),
+                          String(format: "%.2f", result.daemonCPUMillisecondsPerArticle),
+                          String(format: "%.2f", result.daemonCPUMillisecondsPerArticle / base),
+                          String(format: "%.0f", result.peakResidentMegabytes))
+            }
+            print((["Scaling: \(articles) more articles into a store already holding N"] + table.lines()).joined(separator: "\n"))
+        }
+    }
+
+    private func measure(storedArticles: Int) throws -> Measurement {
+        let state = RunningDaemon.scratchStateDirectory()
+        try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+        var generator = LoadGenerator(seed: 47)
+        let clock = ContinuousClock(), seeding = clock.now
+        try seed(storedArticles, into: state.appendingPathComponent("newsdrop.db").path, from: &generator)
+        let seedSeconds = seeding.duration(to: clock.now).seconds
+
+        let daemon = try RunningDaemon(stateDirectory: state)
+        defer { daemon.stop() }
+        let names = try daemon.stage(articles, from: &generator)
+        let cpuBefore = daemon.cpuSeconds
+        let started = clock.now
+        for name in names {
+            daemon.deliver(name)
+        }
+        let client = try TimingClient(path: daemon.socketPath)
+        try daemon.waitIdle(client)
+        let seconds = started.duration(to: clock.now).seconds
+        let databaseBytes = (try? FileManager.default.attributesOfItem(atPath: state.appendingPathComponent("newsdrop.db").path)[.size] as? Int) ?? 0
+        return Measurement(storedArticles: storedArticles, seedSeconds: seedSeconds,
+                           databaseMegabytes: Double(databaseBytes) / 1_000_000,
+                           articlesPerSecond: Double(articles) / seconds,
+                           daemonCPUMillisecondsPerArticle: (daemon.cpuSeconds - cpuBefore) / Double(articles) * 1_000,
+                           peakResidentMegabytes: daemon.peakResidentMegabytes)
+    }
+
+    /// Records `count` generated articles through the store's own code, a daemon-sized batch at
+    /// a time, parsing each batch on every core first.
+    private func seed(_ count: Int, into path: String, from generator: inout LoadGenerator) throws {
+        let store = try ArticleStore(path: path)
+        var recorded = 0
+        while recorded < count {
+            let inputs = (0..<min(PipelineRun.batchSize, count - recorded)).map { _ in
+                let article = generator.next()
+                return BenchInput(name: article.name, bytes: article.bytes)
+            }
+            let first = recorded
+            let deliveries = ParallelMap.map(inputs) { number, input in
+                PipelineRun.delivery(for: input, key: "seed-\(first + number)", fallbackReceivedAt: Timestamp(secondsSinceEpoch: 1_700_000_000))
+            }
+            _ = try store.record(deliveries)
+            recorded += inputs.count
+        }
+        try store.checkpoint()
+    }
+}
+
+/// `map` over every core, keeping the order.
+enum ParallelMap {
+    static func map<Input: Sendable, Output: Sendable>(_ inputs: [Input], _ transform: @Sendable (Int, Input) -> Output) -> [Output] {
+        let results = UnsafeMutableBufferPointer<Output?>.allocate(capacity: inputs.count)
+        results.initialize(repeating: nil)
+        defer { results.deallocate() }
+        nonisolated(unsafe) let slots = results
+        DispatchQueue.concurrentPerform(iterations: inputs.count) { index in
+            slots[index] = transform(index, inputs[index])
+        }
+        return results.map { $0! }
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import GRDB
+import XCTest
+
+/// The optional recording stages (`dedup.similarity`, `search.full_text`), turned off and on
+/// again on the real daemon and its database.
+final class StageOptionsTests: XCTestCase {
+    private var daemon: DaemonHarness!
+
+    override func setUpWithError() throws {
+        daemon = try DaemonHarness()
+    }
+
+    override func tearDown() {
+        daemon = nil
+    }
+
+    private static let articles = [
+        ("harbor.txt", "Harbor ferry service resumes\n\nThe harbor ferry resumed service on Monday after a two-week strike by deckhands."),
+        ("orchard.txt", "Orchard frost losses counted\n\nGrowers in the valley counted losses after a late frost hit the apple orchards."),
+    ]
+
+    private func dropAndWait(_ files: [(String, String)]) throws -> ControlTestClient {
+        for (name, text) in files { try daemon.dropByRename(name, Data(text.utf8)) }
+        let client = try ControlTestClient(path: daemon.url("run/control.sock").path)
+        XCTAssertEqual(try client.call("wait-idle", ["timeout": 60]).result?["idle"] as? Bool, true)
+        return client
+    }
+
+    func testWithoutSimilarityArticlesAreStoredWithoutGroupsOrStories() throws {
+        try daemon.start(environment: ["NEWSDROP_DEDUP_SIMILARITY": "false"])
+        _ = try dropAndWait(Self.articles)
+        XCTAssertEqual(try daemon.count("SELECT count(*) FROM articles"), 2)
+        XCTAssertEqual(try daemon.count("SELECT count(*) FROM articles WHERE duplicate_group IS NULL AND story_id IS NULL"), 2)
+        XCTAssertEqual(try daemon.count("SELECT count(*) FROM article_features"), 0)
+        XCTAssertEqual(try daemon.count("SELECT count(*) FROM stories"), 0)
+        XCTAssertTrue(daemon.log.contains("harbor.txt"), daemon.log)
+    }
+
+    func testWithoutFullTextSearchSaysSoAndANextStartCatchesUp() throws {
+        try daemon.start(environment: ["NEWSDROP_SEARCH_FULL_TEXT": "false"])
+        var client = try dropAndWait(Self.articles)
+        let refused = try client.call("search", ["query": "ferry"])
+        XCTAssertEqual(refused.errorCode, "unavailable", "\(refused)")
+        XCTAssertTrue(refused.errorMessage?.contains("search.full_text") == true, "\(refused)")
+        XCTAssertEqual(try daemon.count("SELECT count(*) FROM stories"), 2, "similarity still runs")
+        try daemon.stop()
+
+        try daemon.start()
+        client = try ControlTestClient(path: daemon.url("run/control.sock").path)
+        let found = try client.call("search", ["query": "ferry"])
+        let hits = try XCTUnwrap(found.result?["hits"] as? [[String: Any]], "\(found)")
+        XCTAssertEqual(hits.compactMap { $0["title"] as? String }, ["Harbor ferry service resumes"])
+        XCTAssertEqual(try daemon.count("SELECT count(*) FROM corpus_counters WHERE name = 'full_text_stale'"), 0)
+    }
+}
