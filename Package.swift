@@ -134,6 +134,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 "NewsdropControlProtocol",
                 "NewsdropDaemon",
+                "CZlib",
                 // Listed so `swift test` always builds the executables these tests run.
                 "newsdropd",
                 "newsdropctl",

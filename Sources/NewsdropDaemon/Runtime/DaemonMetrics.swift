@@ -38,7 +38,7 @@ final class DaemonMetrics: Sendable {
                     if added.placement.openedStory { state.counters.stories += 1 }
                 case .exactDuplicate: state.counters.exactDuplicates += 1
                 case .failed: failed += 1
-                case .alreadyRecorded: break
+                case .alreadyRecorded, .queuedForFetch: break
                 }
             }
             state.counters.ingested += ingested
