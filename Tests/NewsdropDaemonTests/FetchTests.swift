@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+@testable import NewsdropDaemon
 import XCTest
 
 /// The URL fetcher end to end: the real daemon fetching from a real HTTP server on 127.0.0.1.
@@ -30,6 +31,7 @@ final class FetchTests: XCTestCase {
             case "/conditional.html":
                 return request.headers["if-none-match"] == "\"v1\"" ? .status(304)
                     : .html(pages["/bridge.html"]!, headers: [("ETag", "\"v1\"")])
+            case let path where path.hasPrefix("/held-"): return .after(seconds: 0.3, .html(pages["/bridge.html"]!))
             case "/missing": return .status(404)
             case "/document.pdf": return .page(status: 200, headers: [("Content-Type", "application/pdf")], body: [0x25, 0x50])
             case "/busy": return previous == 0 ? .status(429, headers: [("Retry-After", "1")]) : .html(pages["/cafe.html"]!)
@@ -157,12 +159,21 @@ final class FetchTests: XCTestCase {
         try assertFailure("/to-ftp", contains: "ftp")
     }
 
+    func testOneHostNeverGetsMoreThanItsLimitAtOnce() throws {
+        try start(environment: ["NEWSDROP_FETCH_PER_HOST": "2", "NEWSDROP_FETCH_CONCURRENCY": "8"])
+        let paths = (1...6).map { "/held-\($0)" }
+        XCTAssertEqual(try CtlRun.run(["--socket", daemon.url("run/control.sock").path, "fetch"] + paths.map(server.url)).status, 0)
+        try waitUntilFetched(paths.count)
+        XCTAssertEqual(paths.map(server.hits), Array(repeating: 1, count: paths.count))
+        XCTAssertLessThanOrEqual(server.peakConcurrency, 2)
+    }
+
     func testPrivateAddressesAreRefusedUnlessAllowed() throws {
         try start(DaemonHarness.quickArguments)
         XCTAssertEqual(try ctl("fetch", server.url("/bridge.html")).status, 0)
         try waitUntilFetched(1)
         XCTAssertEqual(try failureReason("/bridge.html"),
-                       "refused to connect to 127.0.0.1 is a loopback address (127.0.0.0/8); allow it with --fetch-allow or fetch.allow")
+                       "address refused: 127.0.0.1 is a loopback address (127.0.0.0/8); allow it with --fetch-allow or fetch.allow")
         XCTAssertEqual(server.hits("/bridge.html"), 0, "not even a connection")
     }
 
@@ -171,9 +182,9 @@ final class FetchTests: XCTestCase {
         let paths = ["/to-other-loopback", "/to-metadata", "/to-ipv6-loopback"]
         for path in paths { XCTAssertEqual(try ctl("fetch", server.url(path)).status, 0) }
         try waitUntilFetched(paths.count)
-        try assertFailure("/to-other-loopback", contains: "refused to connect to 127.0.0.2 is a loopback address")
-        try assertFailure("/to-metadata", contains: "refused to connect to 169.254.169.254 is a link-local address")
-        try assertFailure("/to-ipv6-loopback", contains: "refused to connect to ::1 is a loopback address")
+        try assertFailure("/to-other-loopback", contains: "address refused: 127.0.0.2 is a loopback address")
+        try assertFailure("/to-metadata", contains: "address refused: 169.254.169.254 is a link-local address")
+        try assertFailure("/to-ipv6-loopback", contains: "address refused: ::1 is a loopback address")
         XCTAssertEqual(server.hits("/bridge.html"), 0)
     }
 
@@ -196,5 +207,34 @@ final class FetchTests: XCTestCase {
         XCTAssertEqual(try ctl("fetch", server.url("/missing")).status, 0)
         try waitUntilFetched(paths.count + 1)
         for path in paths { XCTAssertEqual(server.hits(path), 1, path) }
+    }
+}
+
+/// The per-host limits, with a clock that is only ever passed in.
+final class HostSlotsTests: XCTestCase {
+    private let start = Date(timeIntervalSince1970: 1_700_000_000)
+
+    func testAHostTakesAtMostItsLimitAndOthersAreUnaffected() {
+        var slots = HostSlots()
+        slots.started("a.example", at: start, delay: 0)
+        XCTAssertEqual(slots.admission(for: "a.example", at: start, perHost: 2), .start)
+        slots.started("a.example", at: start, delay: 0)
+        XCTAssertEqual(slots.admission(for: "a.example", at: start, perHost: 2), .full)
+        XCTAssertEqual(slots.admission(for: "b.example", at: start, perHost: 2), .start)
+        slots.finished("a.example", at: start)
+        XCTAssertEqual(slots.admission(for: "a.example", at: start, perHost: 2), .start)
+    }
+
+    func testTheDelayBetweenStartsOnOneHostIsKeptAndIdleHostsAreForgotten() {
+        var slots = HostSlots()
+        slots.started("a.example", at: start, delay: 1.5)
+        XCTAssertEqual(slots.admission(for: "a.example", at: start.addingTimeInterval(1), perHost: 8),
+                       .wait(until: start.addingTimeInterval(1.5)))
+        XCTAssertEqual(slots.admission(for: "a.example", at: start.addingTimeInterval(1.5), perHost: 8), .start)
+        slots.finished("a.example", at: start.addingTimeInterval(1))
+        XCTAssertEqual(slots.trackedHosts, 1, "remembered while its delay runs")
+        slots.started("b.example", at: start.addingTimeInterval(2), delay: 0)
+        slots.finished("b.example", at: start.addingTimeInterval(2))
+        XCTAssertEqual(slots.trackedHosts, 0)
     }
 }

@@ -188,7 +188,7 @@ private let openCheckedSocket: curl_opensocket_callback = { context, purpose, ad
         return CURL_SOCKET_BAD
     }
     if let reason = state.policy.refusal(for: target) {
-        state.refusal = state.refusal ?? "refused to connect to \(reason); allow it with --fetch-allow or fetch.allow"
+        state.refusal = state.refusal ?? "address refused: \(reason); allow it with --fetch-allow or fetch.allow"
         return CURL_SOCKET_BAD
     }
     return socket(address.pointee.family, address.pointee.socktype | Int32(SOCK_CLOEXEC.rawValue), address.pointee.protocol)

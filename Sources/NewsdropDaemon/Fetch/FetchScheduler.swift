@@ -13,11 +13,6 @@ import NewsdropStore
 /// crash at any moment leaves it to be fetched after the restart, and a committed one is never
 /// fetched again.
 final class FetchScheduler: @unchecked Sendable {
-    private struct HostState {
-        var active = 0
-        var nextStart = Date.distantPast
-    }
-
     /// Due rows are looked up this often, and at once after an enqueue or a finished transfer.
     static let pollInterval = 1.0
     /// After a commit failure the row waits this long before it is tried again (the writer is
@@ -33,7 +28,7 @@ final class FetchScheduler: @unchecked Sendable {
 
     // State confined to `queue`.
     private var inFlight: [Int64: String] = [:]
-    private var hosts: [String: HostState] = [:]
+    private var hosts = HostSlots()
     private var timer: DispatchSourceTimer?
     private var wakeScheduled = false
     private var stopped = false
@@ -102,17 +97,16 @@ final class FetchScheduler: @unchecked Sendable {
         var earliestWait: Date?
         for fetch in due where inFlight.count < settings.concurrency {
             let host = Self.host(of: fetch.url)
-            var state = hosts[host, default: HostState()]
-            guard state.active < settings.perHost else { continue }
-            guard state.nextStart <= now else {
-                earliestWait = min(earliestWait ?? state.nextStart, state.nextStart)
+            switch hosts.admission(for: host, at: now, perHost: settings.perHost) {
+            case .full:
                 continue
+            case .wait(let until):
+                earliestWait = min(earliestWait ?? until, until)
+            case .start:
+                hosts.started(host, at: now, delay: settings.hostDelay)
+                inFlight[fetch.id] = host
+                transfers.async { [self] in run(fetch, settings) }
             }
-            state.active += 1
-            state.nextStart = now.addingTimeInterval(settings.hostDelay)
-            hosts[host] = state
-            inFlight[fetch.id] = host
-            transfers.async { [self] in run(fetch, settings) }
         }
         if let earliestWait, !wakeScheduled {
             wakeScheduled = true
@@ -132,10 +126,7 @@ final class FetchScheduler: @unchecked Sendable {
     private func finish(_ id: Int64, after delay: Double = 0) {
         queue.asyncAfter(deadline: .now() + delay) { [self] in
             guard let host = inFlight.removeValue(forKey: id) else { return }
-            hosts[host]?.active -= 1
-            // Forget idle hosts whose delay has passed, so the table stays as small as the work.
-            let now = Date()
-            hosts = hosts.filter { $0.value.active > 0 || $0.value.nextStart > now }
+            hosts.finished(host, at: Date())
             pump()
         }
     }

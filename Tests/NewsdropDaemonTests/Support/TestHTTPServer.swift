@@ -18,6 +18,8 @@ final class TestHTTPServer: @unchecked Sendable {
         case chunked(chunk: [UInt8], count: Int)
         /// Accepts the request, then says nothing for this long.
         case silence(seconds: Double)
+        /// `reply`, after a pause (to keep requests in flight together).
+        indirect case after(seconds: Double, Reply)
 
         static func html(_ body: [UInt8], headers: [(String, String)] = []) -> Reply {
             .page(status: 200, headers: [("Content-Type", "text/html")] + headers, body: body)
@@ -38,6 +40,8 @@ final class TestHTTPServer: @unchecked Sendable {
     private let lock = NSLock()
     private var hitCounts: [String: Int] = [:]
     private var lastRequests: [String: Request] = [:]
+    private var active = 0
+    private var peak = 0
 
     /// `respond` gets the request and how many times its path was asked for before (0 first).
     init(respond: @escaping @Sendable (Request, Int) -> Reply) throws {
@@ -79,6 +83,9 @@ final class TestHTTPServer: @unchecked Sendable {
 
     func lastRequest(_ path: String) -> Request? { lock.withLock { lastRequests[path] } }
 
+    /// The most requests that were being answered at the same moment.
+    var peakConcurrency: Int { lock.withLock { peak } }
+
     private func acceptLoop() {
         while true {
             let connection = accept(listener, nil, nil)
@@ -112,9 +119,16 @@ final class TestHTTPServer: @unchecked Sendable {
             let count = hitCounts[request.path] ?? 0
             hitCounts[request.path] = count + 1
             lastRequests[request.path] = request
+            active += 1
+            peak = max(peak, active)
             return count
         }
-        switch respond(request, previous) {
+        defer { lock.withLock { active -= 1 } }
+        send(respond(request, previous), on: connection)
+    }
+
+    private func send(_ reply: Reply, on connection: Int32) {
+        switch reply {
         case .page(let status, let headers, let body):
             let head = (["HTTP/1.1 \(status) \(Self.reason(status))", "Content-Length: \(body.count)", "Connection: close"]
                 + headers.map { "\($0.0): \($0.1)" }).joined(separator: "\r\n") + "\r\n\r\n"
@@ -127,6 +141,9 @@ final class TestHTTPServer: @unchecked Sendable {
             send(connection, Array("0\r\n\r\n".utf8))
         case .silence(let seconds):
             Thread.sleep(forTimeInterval: seconds)
+        case .after(let seconds, let delayed):
+            Thread.sleep(forTimeInterval: seconds)
+            send(delayed, on: connection)
         }
     }
 
