@@ -89,7 +89,8 @@ final class FetchTests: XCTestCase {
         let paths = ["/bridge.html", "/cafe.html", "/gzip.html", "/to-bridge", "/missing", "/document.pdf"]
         let list = "# today's links\n" + paths.map(server.url).joined(separator: "\n") + "\nftp://example.com/not-fetched\n"
         try daemon.dropByRename("links.urls", Data(list.utf8))
-        try waitUntilFetched(paths.count)
+        try daemon.dropPlain("tram.url", Data("[InternetShortcut]\r\nURL=\(server.url("/tram.html"))\r\nIconIndex=0\r\n".utf8))
+        try waitUntilFetched(paths.count + 1)
         try daemon.waitUntil("the list left the inbox") { daemon.inboxAndWorkAreEmpty }
 
         let titles = try daemon.rows("""
@@ -99,6 +100,7 @@ final class FetchTests: XCTestCase {
         XCTAssertEqual(titles[server.url("/cafe.html")], "Café reopens")
         XCTAssertEqual(titles[server.url("/gzip.html")], "Zürich tram strike", "gzip is decoded")
         XCTAssertEqual(titles[server.url("/to-bridge")], "Harbor bridge closes Monday", "a redirect is followed (and a sighting)")
+        XCTAssertEqual(titles[server.url("/tram.html")], "Zürich tram strike", "an InternetShortcut .url file")
         XCTAssertEqual(try daemon.count("SELECT count(*) FROM articles"), 3, "the redirected copy is an exact duplicate")
         XCTAssertEqual(try queueRow("/to-bridge")?["final_url"], server.url("/bridge.html"))
         XCTAssertEqual(try queueRow("/bridge.html")?["etag"], "\"v1\"")
@@ -108,7 +110,7 @@ final class FetchTests: XCTestCase {
         XCTAssertEqual(try queueRow("/missing")?["state"], "failed")
         let badLine: String? = try daemon.rows("SELECT reason FROM failures WHERE name = 'links.urls'").first?["reason"]
         XCTAssertEqual(badLine, #"line 8: only http and https URLs are fetched, not "ftp": ftp://example.com/not-fetched"#)
-        XCTAssertEqual(daemon.files(under: "processed").count, 1, "the list is processed once its URLs are queued")
+        XCTAssertEqual(daemon.files(under: "processed").count, 2, "the lists are processed once their URLs are queued")
         XCTAssertGreaterThanOrEqual(try daemon.count("SELECT count(*) FROM fetch_archive WHERE encoding = 'zlib'"), 4)
         XCTAssertTrue(daemon.log.contains("fetch failed \(server.url("/missing")): fetch: HTTP/1.1 404 Not Found"), daemon.log)
     }
@@ -138,6 +140,8 @@ final class FetchTests: XCTestCase {
         XCTAssertTrue(invalid.errors.contains("only http and https URLs are fetched"), invalid.errors)
         let status = try ctl("status")
         XCTAssertTrue(status.output.contains("0 in flight, 0 queued, 1 done, 0 failed"), status.output)
+        let metrics = try ctl("metrics")
+        XCTAssertTrue(metrics.output.contains(#"newsdrop_fetch_queue{state="done"} 1"#), metrics.output)
     }
 
     func testTransientErrorsAreRetriedAndLimitsAreFinal() throws {

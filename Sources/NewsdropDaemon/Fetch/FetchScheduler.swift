@@ -134,7 +134,6 @@ final class FetchScheduler: @unchecked Sendable {
     // MARK: One transfer, on a transfer thread
 
     private func run(_ fetch: PendingFetch, _ settings: FetchSettings) {
-        let started = Date()
         let result = CurlTransfer(settings: settings)
             .perform(FetchRequest(url: fetch.url, etag: fetch.etag, lastModified: fetch.lastModified))
         switch FetchDecision(result, now: Date()) {
@@ -146,7 +145,7 @@ final class FetchScheduler: @unchecked Sendable {
             } catch {
                 content = .failed(error)
             }
-            commit(fetch, content, response: response, archive: settings.archiveResponses, started: started)
+            commit(fetch, content, response: response, archive: settings.archiveResponses)
         case .notModified(let response):
             do {
                 try store.completeFetchWithoutContent(completion(fetch, response: response, archive: settings.archiveResponses))
@@ -157,17 +156,17 @@ final class FetchScheduler: @unchecked Sendable {
                 finish(fetch.id, after: Self.commitFailureCooldown)
             }
         case .retry(let reason, let retryAfter):
-            retry(fetch, reason: reason, retryAfter: retryAfter, settings: settings, started: started)
+            retry(fetch, reason: reason, retryAfter: retryAfter, settings: settings)
         case .permanent(let failure, let status):
-            commit(fetch, .failed(failure), response: nil, status: status, archive: false, started: started)
+            commit(fetch, .failed(failure), response: nil, status: status, archive: false)
         }
     }
 
-    private func retry(_ fetch: PendingFetch, reason: String, retryAfter: Double?, settings: FetchSettings, started: Date) {
+    private func retry(_ fetch: PendingFetch, reason: String, retryAfter: Double?, settings: FetchSettings) {
         let attempts = fetch.attempts + 1
         guard attempts < settings.retryAttempts else {
             let failure = IngestFailure(.fetch, "gave up after \(attempts) \(attempts == 1 ? "try" : "tries"): \(reason)")
-            commit(fetch, .failed(failure), response: nil, archive: false, started: started)
+            commit(fetch, .failed(failure), response: nil, archive: false)
             return
         }
         // The server's Retry-After wins over the back-off, up to a day (beyond is not a retry).
@@ -193,13 +192,13 @@ final class FetchScheduler: @unchecked Sendable {
     /// Hands the page's article (or the fetch's failure) to the writer; the row is marked done
     /// or failed in the same transaction.
     private func commit(_ fetch: PendingFetch, _ content: Delivery.Content, response: FetchResponse?, status: Int = 0,
-                        archive: Bool, started: Date) {
+                        archive: Bool) {
         let delivery = Delivery(
             key: fetch.deliveryKey, origin: .url, name: fetch.url,
             receivedAt: Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)),
             rawSHA256: response.map { ContentHash.sha256Hex($0.body) }, content: content,
             fetch: completion(fetch, response: response, status: status, archive: archive))
-        pipeline.submitFetched(delivery, started: started) { [self] result in
+        pipeline.submitFetched(delivery) { [self] result in
             switch result {
             case .success(let outcome):
                 IngestLog.recordFetch(url: fetch.url, outcome: outcome, logger: logger)

@@ -74,13 +74,10 @@ final class Pipeline: @unchecked Sendable {
     /// A fetched page (or a fetch's failure), committed in a transaction of its own: fetches
     /// have no place in the claim order of files, and at a few per second batching would gain
     /// little. `completion` gets the outcome, or the error that left the queue row queued.
-    func submitFetched(_ delivery: Delivery, started: Date,
-                       completion: @escaping @Sendable (Result<DeliveryOutcome, any Error>) -> Void) {
+    func submitFetched(_ delivery: Delivery, completion: @escaping @Sendable (Result<DeliveryOutcome, any Error>) -> Void) {
         writerQueue.async { [self] in
             let result = Result { try store.record([delivery])[0] }
-            if case .success(let outcome) = result {
-                metrics.recordCommit(outcome, dropToCommit: max(0, Date().timeIntervalSince(started)))
-            }
+            if case .success(let outcome) = result { metrics.recordCommit(outcome, dropToCommit: nil) }
             completion(result)
         }
     }
