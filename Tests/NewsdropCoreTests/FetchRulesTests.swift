@@ -76,7 +76,10 @@ final class FetchRulesTests: XCTestCase {
         }
         XCTAssertEqual(policy.refusal(for: IPAddress("169.254.169.254")!), "169.254.169.254 is a link-local address (169.254.0.0/16)")
         XCTAssertEqual(policy.refusal(for: IPAddress("::ffff:10.0.0.1")!),
-                       "10.0.0.1 (IPv4-mapped ::ffff:10.0.0.1) is a private address (10.0.0.0/8)")
+                       "10.0.0.1 (as ::ffff:10.0.0.1) is a private address (10.0.0.0/8)")
+        XCTAssertEqual(policy.refusal(for: IPAddress("64:ff9b::a9fe:a9fe")!),
+                       "169.254.169.254 (as 64:ff9b::a9fe:a9fe) is a link-local address (169.254.0.0/16)", "NAT64")
+        XCTAssertNil(policy.refusal(for: IPAddress("64:ff9b::808:808")!), "NAT64 to a public address")
     }
 
     func testTheAllowlistLiftsTheRefusalForItsNetworksOnly() {

@@ -13,7 +13,7 @@ public struct AddressPolicy: Sendable {
         let target = address.unmapped
         if allowed.contains(where: { $0.contains(target) || $0.contains(address) }) { return nil }
         guard let blocked = Self.blocked.first(where: { $0.network.contains(target) }) else { return nil }
-        let mapped = target == address ? "" : " (IPv4-mapped \(address))"
+        let mapped = target == address ? "" : " (as \(address))"
         return "\(target)\(mapped) is a \(blocked.kind) address (\(blocked.network))"
     }
 

@@ -27,12 +27,18 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
 
     public var isIPv4: Bool { bytes.count == 4 }
 
-    /// The IPv4 address inside an IPv4-mapped IPv6 address (`::ffff:10.0.0.1`), which reaches
-    /// that IPv4 host; otherwise the address itself.
+    /// The IPv4 address inside an IPv6 address that reaches an IPv4 host: IPv4-mapped
+    /// (`::ffff:10.0.0.1`) or NAT64's well-known prefix (`64:ff9b::10.0.0.1`, RFC 6052);
+    /// otherwise the address itself.
     public var unmapped: IPAddress {
-        guard bytes.count == 16, bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xff, bytes[11] == 0xff else { return self }
+        guard bytes.count == 16 else { return self }
+        let prefix = Array(bytes[0..<12])
+        guard prefix == Self.mappedPrefix || prefix == Self.nat64Prefix else { return self }
         return IPAddress(bytes: Array(bytes[12...]))!
     }
+
+    private static let mappedPrefix: [UInt8] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff]
+    private static let nat64Prefix: [UInt8] = [0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0]
 
     public var description: String {
         var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))

@@ -114,7 +114,7 @@ struct CurlTransfer {
     }
 
     private func classify(_ code: CURLcode, detail: String, state: TransferState) -> TransferFailure {
-        if let refusal = state.refusal, code == CURLE_COULDNT_CONNECT {
+        if let refusal = state.refusal, state.allowedSockets == 0, code == CURLE_COULDNT_CONNECT {
             return .refusedAddress(refusal)
         }
         switch code {
@@ -138,8 +138,11 @@ private final class TransferState {
     var bodyTooLarge = false
     var statusLine = ""
     var headers: [(name: String, value: String)] = []
-    /// The first refused address and why: the failure's reason when no address was left.
+    /// The first refused address of the current connection attempt and why, and how many of
+    /// its addresses were let through: refused with none let through, the address guard is
+    /// the reason the transfer failed. Both restart with each response (a redirect's next hop).
     var refusal: String?
+    var allowedSockets = 0
 
     init(maximumBodySize: Int, policy: AddressPolicy) {
         self.maximumBodySize = maximumBodySize
@@ -170,6 +173,8 @@ private let collectHeader: curl_write_callback = { data, size, count, context in
     if line.hasPrefix("HTTP/") {
         state.statusLine = line
         state.headers.removeAll()
+        state.refusal = nil
+        state.allowedSockets = 0
     } else if let colon = line.firstIndex(of: ":") {
         state.headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
     }
@@ -191,6 +196,7 @@ private let openCheckedSocket: curl_opensocket_callback = { context, purpose, ad
         state.refusal = state.refusal ?? "address refused: \(reason); allow it with --fetch-allow or fetch.allow"
         return CURL_SOCKET_BAD
     }
+    state.allowedSockets += 1
     return socket(address.pointee.family, address.pointee.socktype | Int32(SOCK_CLOEXEC.rawValue), address.pointee.protocol)
 }
 
