@@ -43,7 +43,9 @@ public final class Daemon: @unchecked Sendable {
 
     /// Starts everything; returns once the daemon is ingesting.
     public func start() throws {
+        // A peer closing a socket must not kill the daemon (libcurl writes to sockets too).
         signal(SIGPIPE, SIG_IGN)
+        // Before any thread of ours exists: libcurl's global set-up is not thread-safe.
         CurlTransfer.initializeLibrary()
         try layout.create()
         store = try ArticleStore(path: layout.database, similarity: settings.similarity)
