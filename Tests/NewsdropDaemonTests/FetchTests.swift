@@ -1,3 +1,4 @@
+import CZlib
 import Foundation
 import GRDB
 @testable import NewsdropDaemon
@@ -80,6 +81,17 @@ final class FetchTests: XCTestCase {
         XCTAssertTrue(reason?.contains(expected) ?? false, "\(path): \(reason ?? "no failure recorded")", file: file, line: line)
     }
 
+    /// zlib's `uncompress`, for archived responses.
+    private func inflate(_ data: Data) throws -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: 1 << 20)
+        var length = uLongf(output.count)
+        let status = data.withUnsafeBytes { input in
+            uncompress(&output, &length, input.bindMemory(to: UInt8.self).baseAddress, uLong(data.count))
+        }
+        guard status == Z_OK else { throw HarnessError("uncompress failed: \(status)") }
+        return Array(output.prefix(Int(length)))
+    }
+
     private func ctl(_ arguments: String...) throws -> CtlRun {
         try CtlRun.run(["--socket", daemon.url("run/control.sock").path] + arguments)
     }
@@ -112,6 +124,13 @@ final class FetchTests: XCTestCase {
         XCTAssertEqual(badLine, #"line 8: only http and https URLs are fetched, not "ftp": ftp://example.com/not-fetched"#)
         XCTAssertEqual(daemon.files(under: "processed").count, 2, "the lists are processed once their URLs are queued")
         XCTAssertGreaterThanOrEqual(try daemon.count("SELECT count(*) FROM fetch_archive WHERE encoding = 'zlib'"), 4)
+        let archived: Data = try XCTUnwrap(daemon.rows("""
+            SELECT response FROM fetch_archive JOIN fetch_queue q ON q.id = fetch_id WHERE q.url = ?
+            """, [server.url("/gzip.html")]).first?["response"])
+        let response = String(decoding: try inflate(archived), as: UTF8.self)
+        XCTAssertTrue(response.hasPrefix("HTTP/1.1 200 OK\r\n"), response)
+        XCTAssertTrue(response.contains("\r\nContent-Encoding: gzip\r\n"), response)
+        XCTAssertTrue(response.contains("Zürich"), "the body is kept decoded")
         XCTAssertTrue(daemon.log.contains("fetch failed \(server.url("/missing")): fetch: HTTP/1.1 404 Not Found"), daemon.log)
     }
 
