@@ -8,6 +8,7 @@
 //   NewsdropStore  the SQLite schema, migrations and queries (GRDB)
 //   NewsdropDaemon the runtime: inbox, pipeline, signals
 //   CNewsdropSystem Linux calls Swift cannot reach directly (renameat2, accept4, SO_PEERCRED, SO_PEERGROUPS)
+//   CCurl          libcurl with typed (non-variadic) setopt/getinfo wrappers, for the URL fetcher
 //   newsdropd      the daemon executable (a thin shell around NewsdropDaemon)
 //   newsdropctl    the control client
 import PackageDescription
@@ -39,8 +40,19 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
+        // The system's zlib, to compress archived HTTP responses.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         // Linux system calls that Swift's Glibc module hides behind _GNU_SOURCE.
         .target(name: "CNewsdropSystem"),
+        // libcurl (libcurl4-openssl-dev): its setopt/getinfo are variadic, so typed wrappers.
+        .target(
+            name: "CCurl",
+            linkerSettings: [.linkedLibrary("curl")]
+        ),
         .target(
             name: "NewsdropCore",
             dependencies: ["CLibcrypto", "CLibxml2"]
@@ -64,6 +76,8 @@ let package = Package(
                 "NewsdropStore",
                 "NewsdropControlProtocol",
                 "CNewsdropSystem",
+                "CCurl",
+                "CZlib",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -121,6 +135,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 "NewsdropControlProtocol",
                 "NewsdropDaemon",
+                "CZlib",
                 // Listed so `swift test` always builds the executables these tests run.
                 "newsdropd",
                 "newsdropctl",

@@ -58,12 +58,16 @@ public struct StatusResult: Codable, Sendable {
     /// Files claimed and not yet committed.
     public var queueDepth: Int
     public var fetchesInFlight: Int
+    /// The fetch queue by state; nil when it could not be read.
+    public var fetchQueue: FetchQueueStatus?
     public var counters: Counters
     public var databaseBytes: Int64
     public var lastError: LastError?
 
     public init(version: String, uptimeSeconds: Double, state: String, stateDirectory: String, inboxPending: Int,
-                queueDepth: Int, fetchesInFlight: Int, counters: Counters, databaseBytes: Int64, lastError: LastError?) {
+                queueDepth: Int, fetchesInFlight: Int, fetchQueue: FetchQueueStatus?, counters: Counters, databaseBytes: Int64,
+                lastError: LastError?) {
+        self.fetchQueue = fetchQueue
         self.version = version
         self.uptimeSeconds = uptimeSeconds
         self.state = state
@@ -79,7 +83,45 @@ public struct StatusResult: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
         case version, uptimeSeconds = "uptime_seconds", state, stateDirectory = "state_directory",
              inboxPending = "inbox_pending", queueDepth = "queue_depth", fetchesInFlight = "fetches_in_flight",
-             counters, databaseBytes = "database_bytes", lastError = "last_error"
+             fetchQueue = "fetch_queue", counters, databaseBytes = "database_bytes", lastError = "last_error"
+    }
+}
+
+/// URLs in the fetch queue: waiting (including those in flight), fetched, failed for good.
+public struct FetchQueueStatus: Codable, Sendable, Equatable {
+    public var queued: Int
+    public var done: Int
+    public var failed: Int
+
+    public init(queued: Int, done: Int, failed: Int) {
+        self.queued = queued
+        self.done = done
+        self.failed = failed
+    }
+}
+
+/// The answer to `fetch`: what became of each URL, in request order.
+public struct FetchResult: Codable, Sendable {
+    public struct Entry: Codable, Sendable {
+        public var url: String
+        /// "queued", "requeued", "already queued", "already fetched", or "invalid".
+        public var outcome: String
+        /// Why an invalid URL was refused.
+        public var reason: String?
+
+        public init(url: String, outcome: String, reason: String? = nil) {
+            self.url = url
+            self.outcome = outcome
+            self.reason = reason
+        }
+    }
+
+    public var queued: Int
+    public var urls: [Entry]
+
+    public init(urls: [Entry]) {
+        self.urls = urls
+        queued = urls.filter { $0.outcome == "queued" || $0.outcome == "requeued" }.count
     }
 }
 

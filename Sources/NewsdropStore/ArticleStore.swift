@@ -30,7 +30,7 @@ public final class ArticleStore: Sendable {
 
     public let path: String
     public let stages: Stages
-    private let pool: DatabasePool
+    let pool: DatabasePool
     private let similarity: Mutex<SimilaritySettings>
     private let frequencies = DocumentFrequencyCache()
 
@@ -98,17 +98,31 @@ public final class ArticleStore: Sendable {
                 }
                 let recorder = DeliveryRecorder(db: db, delivery: delivery, stages: stages, similarity: similarity,
                                                 frequencies: frequencies, fullText: fullText)
+                let outcome: DeliveryOutcome
                 switch delivery.content {
                 case .failed(let failure):
-                    return DeliveryOutcome(key: delivery.key, items: [(0, try recorder.recordFailure(failure, item: 0))])
+                    outcome = DeliveryOutcome(key: delivery.key, items: [(0, try recorder.recordFailure(failure, item: 0))])
                 case .items(let items):
-                    return DeliveryOutcome(key: delivery.key, items: try items.map { item in
+                    outcome = DeliveryOutcome(key: delivery.key, items: try items.map { item in
                         switch item.outcome {
                         case .success(let article): (item.index, try recorder.recordArticle(article, item: item.index))
                         case .failure(let failure): (item.index, try recorder.recordFailure(failure, item: item.index))
                         }
                     })
+                case .urls(let entries):
+                    outcome = DeliveryOutcome(key: delivery.key, items: try entries.map { entry in
+                        switch entry.outcome {
+                        case .success(let url): (entry.line, try recorder.enqueue(url))
+                        case .failure(let failure): (entry.line, try recorder.recordFailure(failure, item: entry.line))
+                        }
+                    })
                 }
+                if let completion = delivery.fetch {
+                    let failure = outcome.isFailure ? outcome.items.lazy.compactMap(\.outcome.failure).first : nil
+                    try FetchQueueTable.complete(db, completion, articleID: outcome.items.lazy.compactMap(\.outcome.articleID).first,
+                                                 failure: failure, at: Date())
+                }
+                return outcome
             }
             try StoryIndex(db: db, settings: similarity, cache: frequencies).writeDocumentFrequencies()
             if stages.fullText {
@@ -188,6 +202,14 @@ private struct DeliveryRecorder {
                              failure.stage.rawValue, failure.reason, delivery.receivedAt.iso8601,
                              delivery.rawSHA256])
         return .failed(failure)
+    }
+
+    /// A link of a URL list: queued unless it is queued or fetched already (so a replayed list
+    /// queues nothing twice).
+    func enqueue(_ url: String) throws -> ItemOutcome {
+        let (id, decision) = try FetchQueueTable.enqueue(db, url: url, force: false, queuedBy: delivery.name,
+                                                         at: Date(timeIntervalSince1970: Double(delivery.receivedAt.secondsSinceEpoch)))
+        return .queuedForFetch(fetchID: id, decision)
     }
 
     /// The outcome recorded for this delivery's item by an earlier run, if any.

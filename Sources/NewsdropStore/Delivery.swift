@@ -12,6 +12,9 @@ public struct Delivery: Sendable {
         case items([DocumentParser.Item])
         /// The input as a whole could not be read or parsed.
         case failed(IngestFailure)
+        /// A URL list: its links go to the fetch queue in the same transaction, each bad line
+        /// becomes a failure.
+        case urls([URLListFormat.Entry])
     }
 
     /// Identifies this delivery for good: recording the same key twice (a replay after a crash)
@@ -26,9 +29,12 @@ public struct Delivery: Sendable {
     /// The raw bytes, when the store keeps raw inputs itself.
     public var rawBytes: [UInt8]?
     public var content: Content
+    /// For a fetched page: the queue row this delivery completes, in the same transaction.
+    public var fetch: FetchCompletion?
 
     public init(key: String, origin: Origin, name: String, receivedAt: Timestamp, rawSHA256: String?,
-                rawBytes: [UInt8]? = nil, content: Content) {
+                rawBytes: [UInt8]? = nil, content: Content, fetch: FetchCompletion? = nil) {
+        self.fetch = fetch
         self.key = key
         self.origin = origin
         self.name = name
@@ -51,6 +57,8 @@ public enum ItemOutcome: Sendable, Equatable {
     /// This item was recorded as a sighting of the article before: the input is being replayed
     /// after a crash. (A replayed failure comes back as `.failed` with its recorded reason.)
     case alreadyRecorded(articleID: Int64)
+    /// A link of a URL list, and what the fetch queue made of it.
+    case queuedForFetch(fetchID: Int64, EnqueueDecision)
 }
 
 extension ItemOutcome {
@@ -59,8 +67,12 @@ extension ItemOutcome {
         switch self {
         case .added(let added): added.articleID
         case .exactDuplicate(let id), .alreadyRecorded(let id): id
-        case .failed: nil
+        case .failed, .queuedForFetch: nil
         }
+    }
+
+    public var failure: IngestFailure? {
+        if case .failed(let failure) = self { failure } else { nil }
     }
 }
 

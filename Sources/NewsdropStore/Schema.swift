@@ -141,6 +141,43 @@ enum Schema {
                 ) STRICT, WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v4: fetch queue and response archive") { db in
+            // The queue is the fetcher's only memory: a URL is a row from the moment it is
+            // accepted until it is done or failed for good, so a crash or restart loses none.
+            // `due_at` is Unix seconds (REAL) because the scheduler compares it with the clock.
+            try db.execute(sql: """
+                CREATE TABLE fetch_queue (
+                    id            INTEGER PRIMARY KEY,
+                    url           TEXT NOT NULL,
+                    canonical_url TEXT NOT NULL UNIQUE,
+                    state         TEXT NOT NULL CHECK (state IN ('queued', 'done', 'failed')),
+                    generation    INTEGER NOT NULL DEFAULT 1,
+                    conditional   INTEGER NOT NULL DEFAULT 0,
+                    attempts      INTEGER NOT NULL DEFAULT 0,
+                    due_at        REAL NOT NULL,
+                    queued_at     TEXT NOT NULL,
+                    queued_by     TEXT NOT NULL,
+                    finished_at   TEXT,
+                    http_status   INTEGER,
+                    final_url     TEXT,
+                    etag          TEXT,
+                    last_modified TEXT,
+                    last_error    TEXT,
+                    article_id    INTEGER REFERENCES articles(id)
+                ) STRICT;
+                CREATE INDEX fetch_queue_due ON fetch_queue(due_at) WHERE state = 'queued';
+
+                CREATE TABLE fetch_archive (
+                    id         INTEGER PRIMARY KEY,
+                    fetch_id   INTEGER NOT NULL REFERENCES fetch_queue(id),
+                    fetched_at TEXT NOT NULL,
+                    status     INTEGER NOT NULL,
+                    encoding   TEXT NOT NULL CHECK (encoding IN ('zlib')),
+                    response   BLOB NOT NULL
+                ) STRICT;
+                CREATE INDEX fetch_archive_by_fetch ON fetch_archive(fetch_id);
+                """)
+        }
         return migrator
     }
 }

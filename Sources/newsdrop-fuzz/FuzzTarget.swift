@@ -12,6 +12,8 @@ enum FuzzTarget: String, CaseIterable {
     case jsonl
     /// HTML pages through the article extractor.
     case html
+    /// URL lists (`.urls`, InternetShortcut `.url`).
+    case urls
     /// Control-protocol request lines.
     case control
 
@@ -21,13 +23,14 @@ enum FuzzTarget: String, CaseIterable {
         case .json: parse(bytes, as: "fuzz.json")
         case .jsonl: parse(bytes, as: "fuzz.jsonl")
         case .html: parse(bytes, as: "fuzz.html")
+        case .urls: parse(bytes, as: "fuzz.urls")
         case .control: _ = ControlRequestDecoder.decode(bytes)
         }
     }
 
     private func parse(_ bytes: [UInt8], as fileName: String) {
         do throws(IngestFailure) {
-            _ = try DocumentParser.parse(bytes, fileName: fileName)
+            _ = try DocumentParser.read(bytes, fileName: fileName)
         } catch {
             // A precise failure is a correct answer to bad input.
         }

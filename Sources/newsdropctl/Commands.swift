@@ -33,7 +33,8 @@ struct Status: ParsableCommand {
             Output.fields([
                 ("state dir", status.stateDirectory),
                 ("inbox", "\(status.inboxPending) pending, \(status.queueDepth) in flight"),
-                ("fetches", "\(status.fetchesInFlight) in flight"),
+                ("fetches", "\(status.fetchesInFlight) in flight"
+                    + (status.fetchQueue.map { ", \($0.queued) queued, \($0.done) done, \($0.failed) failed" } ?? "")),
                 ("ingested", "\(counters.ingested)"),
                 ("duplicates", "\(counters.exactDuplicates) exact, \(counters.nearDuplicates) near"),
                 ("stories", "\(counters.stories)"),
@@ -314,10 +315,20 @@ struct Retry: AcknowledgedCommand {
 }
 
 struct Fetch: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Queue URLs to fetch (admin).")
+    static let configuration = CommandConfiguration(
+        abstract: "Queue URLs to fetch (admin).",
+        discussion: "A URL fetched before is skipped unless --force, which fetches it again conditionally (ETag, Last-Modified).")
     @OptionGroup var global: GlobalOptions
-    @Argument var urls: [String]
-    func run() throws { try Session(global: global).acknowledge("fetch", ["urls": .array(urls.map(JSONValue.string))]) }
+    @Flag(help: "Fetch again URLs that were fetched before.") var force = false
+    @Argument(help: "http or https URLs.") var urls: [String]
+
+    func run() throws {
+        let session = Session(global: global)
+        let arguments: [String: JSONValue] = ["urls": .array(urls.map(JSONValue.string)), "force": .bool(force)]
+        try session.show(session.call("fetch", arguments), as: FetchResult.self) { result in
+            for entry in result.urls { print("\(entry.outcome): \(entry.url)") }
+        }
+    }
 }
 
 struct Reload: ParsableCommand {

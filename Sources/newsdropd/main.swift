@@ -37,6 +37,8 @@ struct Newsdropd: ParsableCommand {
     @Option(name: .customLong("duplicate-threshold"), help: "Near-duplicate score, 0–1 [dedup.duplicate_threshold].") var duplicateThreshold: String?
     @Option(name: .customLong("story-threshold"), help: "Story join score, 0–1 [stories.threshold].") var storyThreshold: String?
     @Option(name: .customLong("story-window"), help: "Story window in days [stories.window_days].") var storyWindow: String?
+    @Option(name: .customLong("fetch-allow"), help: ArgumentHelp("A network the fetcher may reach although not public, CIDR; repeatable [fetch.allow].", valueName: "CIDR"))
+    var fetchAllow: [String] = []
     @Option(name: .customLong("log-level"), help: "trace … critical [log.level].") var logLevel: String?
     @Option(name: .customLong("log-format"), help: "auto, human, journal or json [log.format].") var logFormat: String?
 
@@ -52,6 +54,7 @@ struct Newsdropd: ParsableCommand {
             ("dedup.duplicate_threshold", "--duplicate-threshold", duplicateThreshold),
             ("stories.threshold", "--story-threshold", storyThreshold), ("stories.window_days", "--story-window", storyWindow),
             ("log.level", "--log-level", logLevel), ("log.format", "--log-format", logFormat),
+            ("fetch.allow", "--fetch-allow", fetchAllow.isEmpty ? nil : fetchAllow.joined(separator: ",")),
         ]
         return given.compactMap { key, flag, value in value.map { CommandLineSetting(key: key, flag: flag, value: $0) } }
     }

@@ -450,11 +450,11 @@ final class FormatTests: XCTestCase {
         }
     }
 
-    func testURLListsAreRefusedUntilFetchingExists() {
+    func testURLListsAreNeverReadAsArticles() {
         for name in ["links.urls", "page.url"] {
             let failure = documentFailure("https://example.com/a\nhttps://example.com/b\n", fileName: name)
             XCTAssertEqual(failure?.stage, .format, name)
-            XCTAssertEqual(failure?.reason, "URL lists (.url, .urls) need URL fetching, which this version does not have yet")
+            XCTAssertEqual(failure?.reason, "a URL list (.url, .urls) holds links to fetch, not articles")
         }
     }
 }

@@ -34,6 +34,19 @@ final class ConfigurationTests: XCTestCase {
         }
     }
 
+    func testTheFetchAllowlistTakesAYAMLListOrCommasAndNamesABadNetwork() throws {
+        let listed = try Configuration.load(file: try file("fetch:\n  allow: [10.0.0.0/8, \"::1\"]\n"), environment: [:],
+                                            commandLine: [])
+        XCTAssertEqual(listed.settings.fetch.allowedNetworks.map(\.description), ["10.0.0.0/8", "::1/128"])
+        let flagged = try Configuration.load(file: nil, environment: ["NEWSDROP_FETCH_ALLOW": "192.168.1.7/24, 127.0.0.1"],
+                                             commandLine: [])
+        XCTAssertEqual(flagged.settings.fetch.allowedNetworks.map(\.description), ["192.168.1.0/24", "127.0.0.1/32"])
+        XCTAssertThrowsError(try Configuration.load(file: try file("fetch:\n  allow: [10.0.0.0/33]\n", name: "bad.yaml"),
+                                                    environment: [:], commandLine: [])) { error in
+            XCTAssertTrue(String(describing: error).hasPrefix("fetch.allow: expected networks in CIDR notation"), "\(error)")
+        }
+    }
+
     func testCommandLineBeatsEnvironmentBeatsFileBeatsDefault() throws {
         let path = try file("inbox:\n  min_file_age: 5\n  queue_size: 7\n  rescan_interval: 11\n")
         let configuration = try Configuration.load(

@@ -119,7 +119,7 @@ final class ControlSocketTests: XCTestCase {
         XCTAssertEqual(try client.call("articles", ["limit": 0]).errorCode, "bad_arguments")
         XCTAssertEqual(try client.call("search", ["query": "\"unbalanced"]).errorCode, "bad_arguments")
         XCTAssertEqual(try client.call("articles", ["since": "last tuesday"]).errorCode, "bad_arguments")
-        XCTAssertEqual(try client.call("fetch", ["urls": ["https://example.com/"]]).errorCode, "unavailable")
+        XCTAssertEqual(try client.call("fetch", ["urls": ["gopher://example.com/"]]).errorCode, "bad_arguments")
         XCTAssertEqual(try client.call("hello").result?["protocol"] as? Int, 1, "still serving after every error")
     }
 

@@ -81,9 +81,9 @@ final class NewsdropctlTests: XCTestCase {
         let fromEnvironment = try CtlRun.run(["status", "--quiet"], environment: ["NEWSDROP_SOCKET": socketPath])
         XCTAssertEqual(fromEnvironment.status, 0, "NEWSDROP_SOCKET names the socket")
 
-        let unavailable = try ctl("fetch", "https://example.com/")
-        XCTAssertEqual(unavailable.status, 1)
-        XCTAssertTrue(unavailable.errors.contains("[unavailable]"), unavailable.errors)
+        let refused = try ctl("fetch", "mailto:desk@example.com")
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.errors.contains("[bad_arguments]"), refused.errors)
     }
 
     func testANonAdminPeerIsRefusedAdminCommands() throws {

@@ -12,18 +12,15 @@ extension ItemOutcome {
 
 /// The store on a real SQLite file: exact duplicates, revisions, failures, replays, schema.
 final class ArticleStoreTests: XCTestCase {
-    private var folder: URL!
-    private var store: ArticleStore!
+    private var temporary: TemporaryStore!
+    private var store: ArticleStore { temporary.store }
 
     override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("newsdrop-store-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        store = try ArticleStore(path: folder.appendingPathComponent("test.db").path)
+        temporary = try TemporaryStore()
     }
 
-    override func tearDownWithError() throws {
-        store = nil
-        try FileManager.default.removeItem(at: folder)
+    override func tearDown() {
+        temporary = nil
     }
 
     private func delivery(_ key: String, _ text: String, name: String? = nil) throws -> Delivery {

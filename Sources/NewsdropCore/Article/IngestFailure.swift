@@ -14,6 +14,9 @@ public struct IngestFailure: Error, Sendable, Equatable, CustomStringConvertible
         case format
         /// The database refused to record the article, again and again, while it recorded others.
         case record
+        /// A URL could not be fetched: a refused address, an HTTP error, a body too large, or
+        /// transient errors on every try.
+        case fetch
     }
 
     public var stage: Stage

@@ -8,20 +8,35 @@ public enum DocumentParser {
         public var outcome: Result<Article, IngestFailure>
     }
 
-    /// Parses a document. A failure of the whole document (not text, unsupported format,
-    /// no article) is thrown; a JSON Lines file returns its good and bad lines as items.
+    /// What an input file holds: articles, or links to fetch.
+    public enum Document: Sendable {
+        case articles([Item])
+        case urls([URLListFormat.Entry])
+    }
+
+    /// The articles of a document, for callers that take articles only: a URL list is a failure.
     public static func parse(_ bytes: [UInt8], fileName: String) throws(IngestFailure) -> [Item] {
+        switch try read(bytes, fileName: fileName) {
+        case .articles(let items): return items
+        case .urls: throw IngestFailure(.format, "a URL list (.url, .urls) holds links to fetch, not articles")
+        }
+    }
+
+    /// Reads a document. A failure of the whole document (not text, unsupported format,
+    /// no article) is thrown; a JSON Lines file returns its good and bad lines as items, a URL
+    /// list its good and bad lines as entries.
+    public static func read(_ bytes: [UInt8], fileName: String) throws(IngestFailure) -> Document {
         // An .html/.htm file goes to the extractor undecoded: its charset may be declared inside
         // it, and NUL bytes are stripped there. (With empty text only the extension decides.)
         if InputFormat.detect(fileName: fileName, text: "") == .html {
-            return [Item(index: 0, outcome: .success(try ArticleNormalizer.normalize(HTMLArticleExtractor.extract(bytes))))]
+            return .articles([try html(bytes)])
         }
         let text = try TextDecoding.decode(bytes)
         switch InputFormat.detect(fileName: fileName, text: text) {
         case .plainText:
-            return [Item(index: 0, outcome: .success(try ArticleNormalizer.normalize(PlainTextFormat.parse(text))))]
+            return .articles([try single(PlainTextFormat.parse(text))])
         case .json:
-            return [Item(index: 0, outcome: .success(try ArticleNormalizer.normalize(JSONFormat.parseDocument(text))))]
+            return .articles([try single(JSONFormat.parseDocument(text))])
         case .jsonLines:
             let items = JSONFormat.parseLines(text).map { line, result in
                 Item(index: line, outcome: result.flatMap { raw in
@@ -30,12 +45,36 @@ public enum DocumentParser {
                 })
             }
             guard !items.isEmpty else { throw IngestFailure(.validate, "no articles: the JSON Lines file has no lines") }
-            return items
+            return .articles(items)
         case .html:
-            return [Item(index: 0, outcome: .success(try ArticleNormalizer.normalize(HTMLArticleExtractor.extract(bytes))))]
+            return .articles([try html(bytes)])
         case .urlList:
-            // Never ingested as text: a list of links is not an article.
-            throw IngestFailure(.format, "URL lists (.url, .urls) need URL fetching, which this version does not have yet")
+            return .urls(try URLListFormat.parse(text))
         }
+    }
+
+    /// A fetched page: HTML (or no type given, as servers sometimes do) goes to the extractor
+    /// with its Content-Type charset and URL; plain text is read as a text article; anything
+    /// else is refused, since a PDF or an image is no article newsdrop can read.
+    public static func parseFetched(_ bytes: [UInt8], contentType: String?, url: String) throws(IngestFailure) -> Item {
+        let mediaType = contentType?.split(separator: ";").first.map { $0.trimmingWhitespace().lowercased() } ?? ""
+        switch mediaType {
+        case "", "text/html", "application/xhtml+xml":
+            return try html(bytes, contentType: contentType, url: url)
+        case "text/plain":
+            var raw = PlainTextFormat.parse(try TextDecoding.decode(bytes))
+            if raw.url == nil { raw.url = url }
+            return try single(raw)
+        default:
+            throw IngestFailure(.format, "not HTML or text: Content-Type \(mediaType)")
+        }
+    }
+
+    private static func html(_ bytes: [UInt8], contentType: String? = nil, url: String? = nil) throws(IngestFailure) -> Item {
+        try single(HTMLArticleExtractor.extract(bytes, contentType: contentType, url: url))
+    }
+
+    private static func single(_ raw: RawArticle) throws(IngestFailure) -> Item {
+        Item(index: 0, outcome: .success(try ArticleNormalizer.normalize(raw)))
     }
 }

@@ -151,6 +151,9 @@ enum ConfigurationFile {
                 let full = prefix.isEmpty ? key.string : prefix + "." + key.string
                 if case .mapping = value, SettingsCatalog.byKey[full] == nil {
                     flatten(value, prefix: full, path: path, into: &entries, problems: &problems)
+                } else if case .sequence(let items) = value, SettingsCatalog.byKey[full]?.kind.isList == true,
+                          let texts = items.map({ $0.scalar?.string }) as? [String] {
+                    entries.append(Entry(key: full, value: texts.joined(separator: ","), line: keyNode.mark?.line ?? line))
                 } else if case .scalar(let scalar) = value {
                     // `key:` with nothing after it is YAML null: the empty setting.
                     let text = value.null != nil ? "" : scalar.string

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NewsdropCore
 
@@ -17,6 +18,7 @@ struct SettingDefinition: Sendable {
         case flag
         case octal
         case choice([String])
+        case networks
 
         var expected: String {
             switch self {
@@ -29,6 +31,7 @@ struct SettingDefinition: Sendable {
             case .flag: "true or false"
             case .octal: "octal permission bits such as 0660"
             case .choice(let options): "one of " + options.joined(separator: ", ")
+            case .networks: "networks in CIDR notation such as 10.0.0.0/8 or ::1/128 (a list, or separated by commas)"
             }
         }
     }
@@ -102,6 +105,30 @@ enum SettingsCatalog {
         choice("log.level", Logger.Level.self, "Least severe messages logged.", live: true, \.logLevel),
         choice("log.format", LogOutput.Format.self,
                "auto (journal under systemd, human otherwise), human, journal or json.", live: false, \.logFormat),
+        flag("fetch.enabled", "Fetch queued URLs (off: they stay queued until it is on again).", live: true, \.fetch.enabled),
+        integer("fetch.concurrency", .count, "Transfers at once, over all hosts.", live: true, \.fetch.concurrency),
+        integer("fetch.per_host", .count, "Transfers at once to one host.", live: true, \.fetch.perHost),
+        number("fetch.host_delay", .seconds, "Seconds between the starts of two transfers to one host.", live: true,
+               \.fetch.hostDelay),
+        number("fetch.connect_timeout", .seconds, "Seconds to connect (DNS and TLS included) before a try fails.",
+               live: true, \.fetch.connectTimeout, minimum: 0.1),
+        number("fetch.timeout", .seconds, "Seconds a whole transfer (redirects included) may take.", live: true,
+               \.fetch.timeout, minimum: 0.1),
+        integer("fetch.max_body_size", .bytes, "Largest response body; a larger one is a permanent failure.", live: true,
+                \.fetch.maximumBodySize),
+        integer("fetch.max_redirects", .count, "Redirects followed (http and https only).", live: true,
+                \.fetch.maximumRedirects, minimum: 0),
+        optionalText("fetch.contact", .string, "Contact shown in the User-Agent, e.g. mailto:news@example.org (empty: none).",
+                     live: true, \.fetch.contact),
+        integer("fetch.retry_attempts", .count, "Tries of a URL before a transient failure (timeout, 5xx, 429) is final.",
+                live: true, \.fetch.retryAttempts),
+        number("fetch.retry_base_delay", .seconds, "Back-off before the second try; doubles for each further one.",
+               live: true, \.fetch.retryBaseDelay),
+        number("fetch.retry_max_delay", .seconds, "Longest back-off between tries.", live: true, \.fetch.retryMaximumDelay),
+        flag("fetch.archive", "Keep every response (status, headers, body) zlib-compressed in the database.", live: true,
+             \.fetch.archiveResponses),
+        networks("fetch.allow", "Networks the fetcher may reach although not public (loopback, private, link-local…).",
+                 live: true, \.fetch.allowedNetworks),
     ]
 
     static let byKey = Dictionary(uniqueKeysWithValues: all.map { ($0.key, $0) })
@@ -176,6 +203,18 @@ enum SettingsCatalog {
         }
     }
 
+    /// A list of CIDR networks; the file may give a YAML list, flags and the environment commas.
+    private static func networks(_ key: String, _ help: String, live: Bool,
+                                 _ path: WritableKeyPath<DaemonSettings, [IPNetwork]> & Sendable) -> SettingDefinition {
+        SettingDefinition(key: key, kind: .networks, help: help, live: live,
+                          read: { $0[keyPath: path].map(\.description).joined(separator: ",") }) { settings, text throws(SettingError) in
+            let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let networks = parts.compactMap(IPNetwork.init)
+            guard networks.count == parts.count else { throw SettingError(expected: SettingDefinition.Kind.networks.expected) }
+            settings[keyPath: path] = networks
+        }
+    }
+
     /// "10485760", "10M", "64 MiB" → bytes.
     static func parseBytes(_ text: String) -> Int? {
         let trimmed = text.replacingOccurrences(of: " ", with: "")
@@ -194,4 +233,8 @@ enum SettingsCatalog {
 private extension SettingDefinition.Kind {
     var isFraction: Bool { if case .fraction = self { true } else { false } }
     var isBytes: Bool { if case .bytes = self { true } else { false } }
+}
+
+extension SettingDefinition.Kind {
+    var isList: Bool { if case .networks = self { true } else { false } }
 }

@@ -10,6 +10,7 @@ struct ControlContext: Sendable {
     let layout: StateLayout
     let metrics: DaemonMetrics
     let intake: Intake
+    let fetcher: FetchScheduler
     let queries: CorpusQueries
     let logger: Logger
     /// Starts a graceful stop, as SIGTERM does.
@@ -33,11 +34,6 @@ final class ControlCommands: Sendable {
         "reload": .admin, "shutdown": .admin,
     ]
 
-    /// Commands of the protocol whose capability has not been built yet, with what brings them.
-    private static let unavailable: [String: String] = [
-        "fetch": "URL fetching",
-    ]
-
     private let context: ControlContext
 
     init(context: ControlContext) {
@@ -55,11 +51,6 @@ final class ControlCommands: Sendable {
             context.logger.warning("control: refused \"\(request.command)\" to uid \(peer.uid) (pid \(peer.pid)): not an admin")
             sink.finish(ControlResponse.failure(id: request.id, error: ControlError(
                 .forbidden, "\"\(request.command)\" is an admin command: it needs root, the daemon's user or the admin group")))
-            return
-        }
-        if let arrival = Self.unavailable[request.command] {
-            sink.finish(ControlResponse.failure(id: request.id, error: ControlError(
-                .unavailable, "\"\(request.command)\" is not available in this version: it arrives with \(arrival)")))
             return
         }
         do {
@@ -145,6 +136,8 @@ final class ControlCommands: Sendable {
             context.intake.rescanNow()
             context.logger.notice("control: moved \(moved) failed input(s) back into the inbox")
             reply(Acknowledgement(message: "moved \(moved) failed input(s) back into inbox/new", count: moved))
+        case "fetch":
+            reply(try fetch(request))
         case "reload":
             switch context.reload() {
             case .success(let result): reply(result)
@@ -169,8 +162,25 @@ final class ControlCommands: Sendable {
         return StatusResult(
             version: NewsdropVersion.current, uptimeSeconds: Date().timeIntervalSince(context.metrics.startedAt),
             state: backlog.stalled ? "stalled" : backlog.paused ? "paused" : "running", stateDirectory: context.layout.root,
-            inboxPending: backlog.pending, queueDepth: backlog.inFlight, fetchesInFlight: 0,
-            counters: context.metrics.counters, databaseBytes: database, lastError: context.metrics.lastError)
+            inboxPending: backlog.pending, queueDepth: backlog.inFlight, fetchesInFlight: context.fetcher.inFlightCount,
+            fetchQueue: context.fetcher.queueStatus(), counters: context.metrics.counters, databaseBytes: database, lastError: context.metrics.lastError)
+    }
+
+    /// `fetch`: queues the valid URLs (all or nothing when one is not a URL, so a typo is
+    /// noticed before anything is fetched) and says what became of each.
+    private func fetch(_ request: ControlRequest) throws -> FetchResult {
+        let urls = try request.requiredStrings("urls")
+        let force = try request.bool("force") ?? false
+        let invalid = urls.compactMap { url -> FetchResult.Entry? in
+            guard case .failure(let failure) = URLListFormat.validate(url) else { return nil }
+            return FetchResult.Entry(url: url, outcome: "invalid", reason: failure.reason)
+        }
+        if let first = invalid.first {
+            throw ControlError(.badArguments, "nothing queued: \(first.reason ?? first.url)")
+        }
+        let decisions = try context.fetcher.enqueue(urls, force: force, queuedBy: "control")
+        context.logger.notice("control: fetch\(force ? " --force" : "") of \(urls.count) URL(s): \(decisions.filter { $0 == .queued || $0 == .requeued }.count) queued")
+        return FetchResult(urls: zip(urls, decisions).map { FetchResult.Entry(url: $0, outcome: $1.rawValue) })
     }
 
     private func filter(_ request: ControlRequest) throws -> ArticleFilter {

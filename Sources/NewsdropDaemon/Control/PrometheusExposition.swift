@@ -19,6 +19,13 @@ enum PrometheusExposition {
         metric("inbox_pending", "gauge", "Files noticed in the inbox and not yet claimed.", status.inboxPending)
         metric("queue_depth", "gauge", "Files claimed and not yet committed.", status.queueDepth)
         metric("fetches_in_flight", "gauge", "URL fetches under way.", status.fetchesInFlight)
+        if let queue = status.fetchQueue {
+            lines.append("# HELP newsdrop_fetch_queue URLs in the fetch queue by state (queued includes those in flight).")
+            lines.append("# TYPE newsdrop_fetch_queue gauge")
+            for (state, count) in [("queued", queue.queued), ("done", queue.done), ("failed", queue.failed)] {
+                lines.append("newsdrop_fetch_queue{state=\"\(state)\"} \(count)")
+            }
+        }
         metric("paused", "gauge", "1 while intake is paused.", status.state == "paused" ? 1 : 0)
         metric("database_bytes", "gauge", "Size of the database and its write-ahead log.", status.databaseBytes)
         metric("uptime_seconds", "gauge", "Seconds since the daemon started.", status.uptimeSeconds)

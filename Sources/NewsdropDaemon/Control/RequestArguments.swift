@@ -17,6 +17,27 @@ extension ControlRequest {
         return value
     }
 
+    /// A non-empty array of non-empty strings.
+    func requiredStrings(_ key: String) throws -> [String] {
+        let needed = ControlError(.badArguments, "\"\(command)\" needs \"\(key)\" (an array of strings)")
+        guard let value = arguments[key] else { throw needed }
+        guard case .array(let items) = value else { throw wrongType(key, "an array of strings", value) }
+        let strings = try items.map { item -> String in
+            guard case .string(let text) = item, !text.isEmpty else { throw wrongType(key, "an array of strings", item) }
+            return text
+        }
+        guard !strings.isEmpty else { throw needed }
+        return strings
+    }
+
+    func bool(_ key: String) throws -> Bool? {
+        switch arguments[key] {
+        case nil, .null?: return nil
+        case .bool(let value)?: return value
+        case let other?: throw wrongType(key, "a boolean", other)
+        }
+    }
+
     func integer(_ key: String) throws -> Int64? {
         switch arguments[key] {
         case nil, .null?: return nil

@@ -17,12 +17,22 @@ enum IngestLog {
         }
     }
 
+    /// The one log line written for each fetched URL that reached the database.
+    static func recordFetch(url: String, outcome: DeliveryOutcome, logger: Logger) {
+        if outcome.isFailure, let failure = outcome.items.first?.outcome.failure {
+            logger.warning("fetch failed \(url): \(failure)")
+        } else if let item = outcome.items.first {
+            logger.info("fetched \(url): \(describe(item.outcome))")
+        }
+    }
+
     private static func describe(_ outcome: ItemOutcome) -> String {
         switch outcome {
         case .added(let added): "article \(added.articleID) (\(relations(of: added)))"
         case .exactDuplicate(let id): "a sighting of article \(id) (exact duplicate)"
         case .alreadyRecorded(let id): "article \(id) (recorded before the last stop)"
         case .failed(let failure): "failed: \(failure)"
+        case .queuedForFetch(let id, let decision): "URL \(decision.rawValue) (fetch \(id))"
         }
     }
 
@@ -44,16 +54,19 @@ enum IngestLog {
     }
 
     private static func describeMany(_ outcomes: [ItemOutcome]) -> String {
-        var added = 0, duplicates = 0, replayed = 0, failed = 0
+        var added = 0, duplicates = 0, replayed = 0, failed = 0, queued = 0, known = 0
         for outcome in outcomes {
             switch outcome {
             case .added: added += 1
             case .exactDuplicate: duplicates += 1
             case .alreadyRecorded: replayed += 1
             case .failed: failed += 1
+            case .queuedForFetch(_, let decision): if decision == .queued { queued += 1 } else { known += 1 }
             }
         }
-        var parts = ["\(outcomes.count) items: \(added) new, \(duplicates) exact duplicates"]
+        var parts = queued + known > 0
+            ? ["\(outcomes.count) URLs: \(queued) queued to fetch, \(known) queued or fetched before"]
+            : ["\(outcomes.count) items: \(added) new, \(duplicates) exact duplicates"]
         if replayed > 0 { parts.append("\(replayed) recorded before the last stop") }
         if failed > 0 { parts.append("\(failed) failed") }
         return parts.joined(separator: ", ")

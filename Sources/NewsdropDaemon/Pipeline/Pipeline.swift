@@ -71,6 +71,17 @@ final class Pipeline: @unchecked Sendable {
         }
     }
 
+    /// A fetched page (or a fetch's failure), committed in a transaction of its own: fetches
+    /// have no place in the claim order of files, and at a few per second batching would gain
+    /// little. `completion` gets the outcome, or the error that left the queue row queued.
+    func submitFetched(_ delivery: Delivery, completion: @escaping @Sendable (Result<DeliveryOutcome, any Error>) -> Void) {
+        writerQueue.async { [self] in
+            let result = Result { try store.record([delivery])[0] }
+            if case .success(let outcome) = result { metrics.recordCommit(outcome, dropToCommit: nil) }
+            completion(result)
+        }
+    }
+
     private func prepare(_ claim: Claim) -> Delivery {
         let settings = live.current
         let bytes = ClaimReader.read(claim, in: work, maximumSize: settings.maximumFileSize)
@@ -81,7 +92,10 @@ final class Pipeline: @unchecked Sendable {
             content = .failed(failure)
         case .success(let data):
             do throws(IngestFailure) {
-                content = .items(try DocumentParser.parse(data, fileName: claim.name.display))
+                switch try DocumentParser.read(data, fileName: claim.name.display) {
+                case .articles(let items): content = .items(items)
+                case .urls(let entries): content = .urls(entries)
+                }
             } catch {
                 content = .failed(error)
             }
@@ -158,7 +172,7 @@ final class Pipeline: @unchecked Sendable {
         }
         let sequence = batch[0].claim.sequence
         failedCommits[sequence, default: 0] += 1
-        guard failedCommits[sequence]! >= 2, case .items = batch[0].delivery.content else { return }
+        guard failedCommits[sequence]! >= 2, batch[0].delivery.content.failure == nil else { return }
         ready[sequence]?.delivery.content = .failed(IngestFailure(.record, "the database refused to record it: \(error)"))
     }
 
@@ -204,7 +218,7 @@ final class Pipeline: @unchecked Sendable {
     }
 }
 
-extension ItemOutcome {
+extension Delivery.Content {
     var failure: IngestFailure? {
         if case .failed(let failure) = self { failure } else { nil }
     }

@@ -29,6 +29,7 @@ public final class Daemon: @unchecked Sendable {
     private var signals: SignalWatcher?
     private var stopping = false
     private var pipeline: Pipeline!
+    private var fetcher: FetchScheduler!
     private let notifier = SystemdNotifier()
     private var watchdog: DispatchSourceTimer?
 
@@ -42,7 +43,10 @@ public final class Daemon: @unchecked Sendable {
 
     /// Starts everything; returns once the daemon is ingesting.
     public func start() throws {
+        // A peer closing a socket must not kill the daemon (libcurl writes to sockets too).
         signal(SIGPIPE, SIG_IGN)
+        // Before any thread of ours exists: libcurl's global set-up is not thread-safe.
+        CurlTransfer.initializeLibrary()
         try layout.create()
         store = try ArticleStore(path: layout.database, similarity: settings.similarity, stages: settings.stages)
         let pipeline = try Pipeline(store: store, layout: layout, settings: live, logger: logger, metrics: metrics,
@@ -51,6 +55,7 @@ public final class Daemon: @unchecked Sendable {
         }
         intake = try Intake(layout: layout, settings: live, logger: logger, submit: pipeline.submit)
         self.pipeline = pipeline
+        fetcher = FetchScheduler(store: store, pipeline: pipeline, settings: live, logger: logger)
         signals = SignalWatcher(signals: [SIGTERM, SIGINT, SIGHUP], queue: lifecycle) { [self] number in
             if number == SIGHUP {
                 _ = reload(reason: "SIGHUP")
@@ -62,6 +67,7 @@ public final class Daemon: @unchecked Sendable {
         // must not fall on folders the intake or the writer create.
         control = try startControlServer()
         try intake.start()
+        fetcher.start()
         // READY only now: the database is open, the inbox watched and the socket listening.
         notifier?.notify(["READY=1", statusLine()])
         startWatchdog()
@@ -110,7 +116,7 @@ public final class Daemon: @unchecked Sendable {
             adminGroup = gid
         }
         let context = ControlContext(
-            layout: layout, metrics: metrics, intake: intake, queries: CorpusQueries(store: store), logger: logger,
+            layout: layout, metrics: metrics, intake: intake, fetcher: fetcher, queries: CorpusQueries(store: store), logger: logger,
             requestStop: { [unowned self] in lifecycle.async { self.stop(reason: "shutdown command") } },
             reload: { [unowned self] in lifecycle.sync { self.reload(reason: "reload command") } })
         return try ControlServer(
@@ -159,6 +165,7 @@ public final class Daemon: @unchecked Sendable {
         watchdog?.cancel()
         logger.notice("\(reason): stopping; committing the files in flight")
         control?.stop()
+        fetcher.stop()
         lifecycle.asyncAfter(deadline: .now() + Self.stopDeadline) { [self] in
             logger.error("stop took longer than \(Self.stopDeadline) s: exiting; unfinished files are resumed at the next start")
             exit(1)

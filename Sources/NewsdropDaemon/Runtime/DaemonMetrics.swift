@@ -25,8 +25,9 @@ final class DaemonMetrics: Sendable {
     private let state = Mutex(State())
 
     /// Counts one committed input: what became of its items, and how long it took from the
-    /// moment it was dropped to its commit.
-    func recordCommit(_ outcome: DeliveryOutcome, dropToCommit latency: Double) {
+    /// moment it was dropped to its commit (nil for a fetched page, which was never dropped:
+    /// its transfer time would distort the drop-to-commit figures).
+    func recordCommit(_ outcome: DeliveryOutcome, dropToCommit latency: Double?) {
         let now = Date().timeIntervalSince1970
         state.withLock { state in
             var ingested = 0, failed = 0
@@ -38,7 +39,7 @@ final class DaemonMetrics: Sendable {
                     if added.placement?.openedStory == true { state.counters.stories += 1 }
                 case .exactDuplicate: state.counters.exactDuplicates += 1
                 case .failed: failed += 1
-                case .alreadyRecorded: break
+                case .alreadyRecorded, .queuedForFetch: break
                 }
             }
             state.counters.ingested += ingested
@@ -46,6 +47,7 @@ final class DaemonMetrics: Sendable {
             state.inputs.add(1, at: now)
             state.ingested.add(ingested, at: now)
             state.failed.add(failed, at: now)
+            guard let latency else { return }
             state.recentLatencies.add(latency)
             state.latencyCount += 1
             state.latencySum += latency

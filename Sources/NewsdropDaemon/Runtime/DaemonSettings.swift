@@ -50,6 +50,7 @@ public struct DaemonSettings: Sendable {
     public var maximumControlConnections = 128
     /// A control connection with no complete request for this long is closed (seconds).
     public var controlIdleTimeout = 300.0
+    public var fetch = FetchSettings()
     public var logLevel = Logger.Level.info
     public var logFormat = LogOutput.Format.auto
 

@@ -1,0 +1,88 @@
+import Foundation
+import GRDB
+import NewsdropCore
+import NewsdropStore
+import XCTest
+
+/// The fetch queue on a real SQLite file: dedup on canonical URLs, forced re-fetches, URL
+/// lists queued with their file's record, and rows completed with their article.
+final class FetchQueueTests: XCTestCase {
+    private var temporary: TemporaryStore!
+    private var store: ArticleStore { temporary.store }
+    private let now = Date(timeIntervalSince1970: 1_700_000_000)
+
+    override func setUpWithError() throws {
+        temporary = try TemporaryStore()
+    }
+
+    override func tearDown() {
+        temporary = nil
+    }
+
+    private func urlList(_ key: String, _ text: String) throws -> Delivery {
+        guard case .urls(let entries) = try DocumentParser.read(Array(text.utf8), fileName: "\(key).urls") else {
+            throw XCTSkip("not read as a URL list")
+        }
+        return Delivery(key: key, origin: .file, name: "\(key).urls", receivedAt: Timestamp(secondsSinceEpoch: 1_700_000_000),
+                        rawSHA256: nil, content: .urls(entries))
+    }
+
+    /// Queued, done, failed.
+    private func states() throws -> [Int] {
+        let status = try store.fetchQueueStatus()
+        return [status.queued, status.done, status.failed]
+    }
+
+    func testTheSamePageIsQueuedOnceWhateverItsSpelling() throws {
+        let decisions = try store.enqueue(["https://News.example.com/a?utm_source=x", "https://news.example.com/a#top",
+                                           "https://news.example.com/b"], force: false, queuedBy: "test", at: now)
+        XCTAssertEqual(decisions, [.queued, .alreadyQueued, .queued])
+        XCTAssertEqual(try store.fetchQueueStatus().queued, 2)
+        XCTAssertEqual(try store.dueFetches(at: now, limit: 10, excluding: []).map(\.url),
+                       ["https://News.example.com/a?utm_source=x", "https://news.example.com/b"])
+        XCTAssertEqual(try store.dueFetches(at: now, limit: 10, excluding: [1]).map(\.id), [2])
+        XCTAssertEqual(try store.dueFetches(at: now.addingTimeInterval(-1), limit: 10, excluding: []), [])
+    }
+
+    func testAURLListQueuesItsLinksInTheFilesTransactionAndAReplayQueuesNothingNew() throws {
+        let list = try urlList("list", "https://a.example/1\nnews:not-fetched\nhttps://a.example/2\n")
+        let outcome = try store.record([list])[0]
+        XCTAssertEqual(outcome.items.map(\.index), [1, 2, 3])
+        XCTAssertEqual(outcome.items[0].outcome, .queuedForFetch(fetchID: 1, .queued))
+        XCTAssertNotNil(outcome.items[1].outcome.failure)
+        XCTAssertFalse(outcome.isFailure)
+        let replay = try store.record([list])[0]
+        XCTAssertEqual(replay.items[0].outcome, .queuedForFetch(fetchID: 1, .alreadyQueued))
+        XCTAssertEqual(try states(), [2, 0, 0])
+    }
+
+    func testAFetchedPageCompletesItsRowAndAForcedRefetchIsConditional() throws {
+        _ = try store.enqueue(["https://a.example/story"], force: false, queuedBy: "test", at: now)
+        let pending = try XCTUnwrap(store.dueFetches(at: now, limit: 1, excluding: []).first)
+        XCTAssertNil(pending.etag, "a first fetch is unconditional")
+        let page = "<html><head><title>Floods reach the old town</title></head><body><article><p>"
+            + String(repeating: "The river rose over the old town's walls during the night. ", count: 6) + "</p></article></body></html>"
+        let item = try DocumentParser.parseFetched(Array(page.utf8), contentType: "text/html", url: pending.url)
+        let delivery = Delivery(key: pending.deliveryKey, origin: .url, name: pending.url,
+                                receivedAt: Timestamp(secondsSinceEpoch: 1_700_000_000), rawSHA256: nil, content: .items([item]),
+                                fetch: FetchCompletion(fetchID: pending.id, status: 200, finalURL: pending.url, etag: "\"e1\"",
+                                                       lastModified: "Tue, 14 Nov 2023 22:13:20 GMT", archive: nil))
+        let outcome = try store.record([delivery])[0]
+        XCTAssertNotNil(outcome.items[0].outcome.articleID)
+        XCTAssertEqual(try states(), [0, 1, 0])
+        XCTAssertEqual(try store.enqueue(["https://a.example/story"], force: false, queuedBy: "test", at: now), [.alreadyFetched])
+
+        XCTAssertEqual(try store.enqueue(["https://a.example/story"], force: true, queuedBy: "test", at: now), [.requeued])
+        let again = try XCTUnwrap(store.dueFetches(at: now, limit: 1, excluding: []).first)
+        XCTAssertEqual(again.etag, "\"e1\"")
+        XCTAssertEqual(again.lastModified, "Tue, 14 Nov 2023 22:13:20 GMT")
+        XCTAssertNotEqual(again.deliveryKey, pending.deliveryKey, "a forced fetch is a new delivery")
+    }
+
+    func testARescheduledFetchWaitsUntilItIsDue() throws {
+        _ = try store.enqueue(["https://a.example/later"], force: false, queuedBy: "test", at: now)
+        try store.rescheduleFetch(id: 1, attempts: 1, dueAt: now.addingTimeInterval(60), error: "HTTP/1.1 503")
+        XCTAssertEqual(try store.dueFetches(at: now.addingTimeInterval(59), limit: 1, excluding: []), [])
+        XCTAssertEqual(try store.dueFetches(at: now.addingTimeInterval(60), limit: 1, excluding: []).first?.attempts, 1)
+    }
+}
