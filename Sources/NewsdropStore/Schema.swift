@@ -178,6 +178,15 @@ enum Schema {
                 CREATE INDEX fetch_archive_by_fetch ON fetch_archive(fetch_id);
                 """)
         }
+        migrator.registerMigration("v5: stories scored by their centroid") { db in
+            // An article is scored against each candidate story's centroid, no longer against
+            // the story's last members (measured: story F1 as good, and the stage twice as
+            // fast), so the members' stored weights and each story's member list are not read.
+            try db.execute(sql: """
+                ALTER TABLE article_features DROP COLUMN weights;
+                ALTER TABLE stories DROP COLUMN members;
+                """)
+        }
         return migrator
     }
 }

@@ -19,7 +19,7 @@ final class SimilarityScoringTests: XCTestCase {
         XCTAssertEqual(settings.titleBoost, 2.0)
         XCTAssertEqual(settings.idfPseudoDocuments, 20)
         XCTAssertEqual([settings.queryTerms, settings.postedTerms, settings.centroidTerms], [12, 24, 200])
-        XCTAssertEqual([settings.membersCompared, settings.storyCandidates], [8, 24])
+        XCTAssertEqual(settings.storyCandidates, 24)
     }
 
     func testAlignmentCoverageAndPairs() {

@@ -87,6 +87,29 @@ final class ArticleStoreTests: XCTestCase {
         XCTAssertEqual(try count("raw_inputs"), 1)
     }
 
+    /// A store created at schema v4 (before stories were scored by centroid) upgrades in place:
+    /// the columns no longer read are dropped, and a story opened after the upgrade takes a
+    /// later article on reopening.
+    func testStoreFromBeforeCentroidScoringUpgradesAndKeepsItsStories() throws {
+        let path = temporary.folder.appendingPathComponent("v4.db").path
+        let old = try DatabaseQueue(path: path)
+        try Schema.migrator.migrate(old, upTo: "v4: fetch queue and response archive")
+        try old.close()
+        var store: ArticleStore? = try ArticleStore(path: path)
+        let first = try XCTUnwrap(store?.record([try delivery("a", "Harbor ferry strike ends\n\nThe harbor ferry strike ended on Monday as deckhands accepted a new contract with the port authority.")])[0].items[0].outcome.addedArticle)
+        store = nil
+
+        let columns = try DatabaseQueue(path: path).read { db in
+            try (db.columns(in: "stories").map(\.name), db.columns(in: "article_features").map(\.name))
+        }
+        XCTAssertFalse(columns.0.contains("members"))
+        XCTAssertFalse(columns.1.contains("weights"))
+
+        let reopened = try ArticleStore(path: path)
+        let second = try XCTUnwrap(reopened.record([try delivery("b", "Harbor ferry strike is over\n\nDeckhands accepted a new contract with the port authority on Monday, ending the harbor ferry strike that began two weeks ago.")])[0].items[0].outcome.addedArticle)
+        XCTAssertEqual(second.placement?.storyID, first.placement?.storyID)
+    }
+
     func testSchemaUsesWALAndStrictTables() throws {
         let mode = try store.reader.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         XCTAssertEqual(mode, "wal")

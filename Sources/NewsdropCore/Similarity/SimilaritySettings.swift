@@ -33,8 +33,6 @@ public struct SimilaritySettings: Sendable, Equatable {
     public var postedTerms = 24
     /// Terms kept in a story centroid.
     public var centroidTerms = 200
-    /// Latest members of a story an article is compared with.
-    public var membersCompared = 8
     /// Candidate stories scored per article.
     public var storyCandidates = 24
 

@@ -32,9 +32,8 @@ struct NearDuplicateIndex {
         return votes
     }
 
-    /// Posts the article's keys and stores its features; `weights` only for articles that count
-    /// toward story statistics (not near-duplicates).
-    func add(articleID: Int64, features: SimilarityFeatures, storingWeights: Bool) throws {
+    /// Posts the article's keys and stores its features.
+    func add(articleID: Int64, features: SimilarityFeatures) throws {
         let band = try db.cachedStatement(sql: "INSERT OR IGNORE INTO band_postings (band, key, article_id) VALUES (?, ?, ?)")
         for (index, key) in features.bandKeys.enumerated() {
             try band.execute(arguments: [index, Int64(bitPattern: key), articleID])
@@ -43,10 +42,9 @@ struct NearDuplicateIndex {
         for key in features.sentenceKeys {
             try sentence.execute(arguments: [Int64(bitPattern: key), articleID])
         }
-        try db.executeCached(sql: "INSERT INTO article_features (article_id, minhash, units, weights) VALUES (?, ?, ?, ?)",
-                       arguments: [articleID, Data(FeatureCoding.encode(minhash: features.minhash)),
-                                   Data(FeatureCoding.encode(units: features.units)),
-                                   storingWeights ? Data(FeatureCoding.encode(weights: features.termWeights)) : nil])
+        try db.executeCached(sql: "INSERT INTO article_features (article_id, minhash, units) VALUES (?, ?, ?)",
+                             arguments: [articleID, Data(FeatureCoding.encode(minhash: features.minhash)),
+                                         Data(FeatureCoding.encode(units: features.units))])
     }
 
     /// The stored sentence units of an article; nil when it has none or they are unreadable.

@@ -52,7 +52,7 @@ struct SimilarityRecorder {
             try duplicates.setPlacement(articleID: articleID, group: placement.group, duplicateOf: placement.closest.articleID,
                                         similarity: placement.closest.score, story: placement.story, day: day)
             try stories.extend(story: placement.story, day: day, seen: receivedAt.iso8601)
-            try duplicates.add(articleID: articleID, features: features, storingWeights: false)
+            try duplicates.add(articleID: articleID, features: features)
             return SimilarityPlacement(duplicateGroup: placement.group, duplicateOf: placement.closest.articleID,
                                        similarity: placement.closest.score, storyID: placement.story, openedStory: false)
         }
@@ -60,7 +60,7 @@ struct SimilarityRecorder {
         let story = try chooseStory(for: articleID, article: article, day: day, receivedAt: receivedAt, verified: verified)
         try duplicates.setPlacement(articleID: articleID, group: articleID, duplicateOf: nil, similarity: nil,
                                     story: story.id, day: day)
-        try duplicates.add(articleID: articleID, features: features, storingWeights: true)
+        try duplicates.add(articleID: articleID, features: features)
         return SimilarityPlacement(duplicateGroup: articleID, duplicateOf: nil, similarity: nil, storyID: story.id,
                                    openedStory: story.opened)
     }
@@ -80,8 +80,11 @@ struct SimilarityRecorder {
         }
     }
 
-    /// Scores the candidate stories by average similarity to their recent members (plus a bonus
-    /// for shared passages) and joins the best one that clears the threshold, or opens a story.
+    /// Scores the candidate stories by the cosine of the article with each story's centroid,
+    /// both weighted by the current IDF (plus a bonus for shared passages), and joins the best
+    /// one that clears the threshold, or opens a story. The prototype compared each article with
+    /// a story's last 8 members instead; the centroid measured as good on story F1 and halves
+    /// the stage's cost, since one pruned vector replaces up to 192 re-weighted ones.
     private func chooseStory(for articleID: Int64, article: Article, day: Int64?, receivedAt: Timestamp,
                              verified: [Verified]) throws -> (id: Int64, opened: Bool) {
         let weights = article.similarity.termWeights
@@ -113,20 +116,17 @@ struct SimilarityRecorder {
             candidates.append(story)
         }
 
-        let memberWeights = try stories.weights(of: candidates.flatMap { $0.members.suffix(settings.membersCompared) })
-        let missing = Set(memberWeights.values.flatMap(\.keys)).subtracting(frequencies.keys)
-        frequencies.merge(try stories.documentFrequencies(of: missing)) { current, _ in current }
+        let unseenCentroidTerms = Set(candidates.flatMap(\.centroid.keys)).subtracting(frequencies.keys)
+        frequencies.merge(try stories.documentFrequencies(of: unseenCentroidTerms)) { current, _ in current }
         let scored = candidates.map { story -> StoryChoice.Candidate in
-            let members = story.members.suffix(settings.membersCompared).compactMap { memberWeights[$0] }
-            let similarity = members.isEmpty ? 0
-                : members.map { StoryVector.cosine(vector, StoryVector.weighted($0, idf: idf)) }.reduce(0, +) / Double(members.count)
+            let similarity = StoryVector.cosine(vector, StoryVector.weighted(story.centroid, idf: idf))
             return .init(story: story.id, score: similarity + settings.passageBonus * (passageCoverage[story.id] ?? 0))
         }
 
         let chosen = StoryChoice.choose(scored, threshold: settings.storyThreshold)
         var story = try chosen.flatMap { try stories.story($0.story) } ?? StoryRecord(
             id: articleID, label: nil, firstDay: day, lastDay: day, firstSeen: receivedAt.iso8601,
-            lastSeen: receivedAt.iso8601, articleCount: 0, centroid: [:], posted: [], members: [])
+            lastSeen: receivedAt.iso8601, articleCount: 0, centroid: [:], posted: [])
         let previouslyPosted = story.posted
 
         // Fold the article into the story's centroid, keep its strongest terms, re-list the story.
@@ -140,7 +140,6 @@ struct SimilarityRecorder {
         let ranked = StoryVector.topTerms(weighted, count: settings.centroidTerms)
         story.centroid = Dictionary(uniqueKeysWithValues: ranked.map { ($0, story.centroid[$0]!) })
         story.posted = Array(ranked.prefix(settings.postedTerms))
-        story.members = Array((story.members + [articleID]).suffix(settings.membersCompared))
         if let day {
             story.firstDay = min(story.firstDay ?? day, day)
             story.lastDay = max(story.lastDay ?? day, day)

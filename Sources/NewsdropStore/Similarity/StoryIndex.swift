@@ -17,8 +17,6 @@ struct StoryRecord {
     var centroid: [UInt64: Double]
     /// The terms it is listed under in `story_postings`.
     var posted: [UInt64]
-    /// Its most recent non-duplicate members, oldest first.
-    var members: [Int64]
 }
 
 /// The story side of the database: document frequencies for IDF, stories, and the inverted
@@ -110,36 +108,24 @@ struct StoryIndex {
     func story(_ id: Int64) throws -> StoryRecord? {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM stories WHERE id = ?"), arguments: [id]),
               let centroid = FeatureCoding.decodeWeights([UInt8](row["centroid"] as Data)),
-              let posted = IntegerBlob.decode(row["posted"]), let members = IntegerBlob.decode(row["members"])
+              let posted = IntegerBlob.decode(row["posted"])
         else { return nil }
         return StoryRecord(id: id, label: row["label"], firstDay: row["first_day"], lastDay: row["last_day"],
                            firstSeen: row["first_seen"], lastSeen: row["last_seen"], articleCount: row["article_count"],
-                           centroid: centroid, posted: posted, members: members.map { Int64(bitPattern: $0) })
-    }
-
-    /// The stored raw story weights of articles (non-duplicates only have them).
-    func weights(of articleIDs: [Int64]) throws -> [Int64: [UInt64: Double]] {
-        let statement = try db.cachedStatement(sql: "SELECT weights FROM article_features WHERE article_id = ?")
-        var result: [Int64: [UInt64: Double]] = [:]
-        for id in articleIDs {
-            if let blob = try Data.fetchOne(statement, arguments: [id]), let weights = FeatureCoding.decodeWeights([UInt8](blob)) {
-                result[id] = weights
-            }
-        }
-        return result
+                           centroid: centroid, posted: posted)
     }
 
     /// Writes the story and moves its postings from `previouslyPosted` to its current terms.
     func save(_ story: StoryRecord, previouslyPosted: [UInt64]) throws {
         try db.executeCached(sql: """
-            INSERT INTO stories (id, label, first_day, last_day, first_seen, last_seen, article_count, centroid, posted, members)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO stories (id, label, first_day, last_day, first_seen, last_seen, article_count, centroid, posted)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET label = excluded.label, first_day = excluded.first_day,
                 last_day = excluded.last_day, last_seen = excluded.last_seen, article_count = excluded.article_count,
-                centroid = excluded.centroid, posted = excluded.posted, members = excluded.members
+                centroid = excluded.centroid, posted = excluded.posted
             """, arguments: [story.id, story.label, story.firstDay, story.lastDay, story.firstSeen, story.lastSeen,
                              story.articleCount, Data(FeatureCoding.encode(weights: story.centroid)),
-                             IntegerBlob.encode(story.posted), IntegerBlob.encode(story.members.map { UInt64(bitPattern: $0) })])
+                             IntegerBlob.encode(story.posted)])
         let now = Set(story.posted), before = Set(previouslyPosted)
         let remove = try db.cachedStatement(sql: "DELETE FROM story_postings WHERE term = ? AND story_id = ?")
         for term in before.subtracting(now) { try remove.execute(arguments: [Int64(bitPattern: term), story.id]) }
