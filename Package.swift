@@ -67,6 +67,8 @@ let package = Package(
                 "NewsdropCore",
                 "NewsdropControlProtocol",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's own C API, for the few hot statements bound without GRDB's boxing.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
         .target(

@@ -32,7 +32,7 @@ public final class ArticleStore: Sendable {
     public let stages: Stages
     let pool: DatabasePool
     private let similarity: Mutex<SimilaritySettings>
-    private let frequencies = DocumentFrequencyCache()
+    private let caches = WriterCaches()
 
     public init(path: String, similarity: SimilaritySettings = SimilaritySettings(), stages: Stages = Stages()) throws {
         self.path = path
@@ -77,17 +77,17 @@ public final class ArticleStore: Sendable {
     /// Records a batch of deliveries in one transaction and returns what became of each item.
     /// Replaying a delivery that was recorded before returns its earlier outcome and writes nothing.
     public func record(_ deliveries: [Delivery], keepRawInputs: Bool = false) throws -> [DeliveryOutcome] {
-        let similarity = similaritySettings, frequencies = frequencies
+        let similarity = similaritySettings, caches = caches
         do {
-            return try record(deliveries, keepRawInputs: keepRawInputs, similarity: similarity, frequencies: frequencies)
+            return try record(deliveries, keepRawInputs: keepRawInputs, similarity: similarity, caches: caches)
         } catch {
-            frequencies.reset()  // the transaction rolled back: so must the cache
+            caches.reset()  // the transaction rolled back: so must the caches
             throw error
         }
     }
 
     private func record(_ deliveries: [Delivery], keepRawInputs: Bool, similarity: SimilaritySettings,
-                        frequencies: DocumentFrequencyCache) throws -> [DeliveryOutcome] {
+                        caches: WriterCaches) throws -> [DeliveryOutcome] {
         try pool.write { db in
             let fullText = PendingFullText()
             let outcomes = try deliveries.map { delivery in
@@ -97,7 +97,7 @@ public final class ArticleStore: Sendable {
                         """, arguments: [sha, Data(bytes), delivery.receivedAt.iso8601])
                 }
                 let recorder = DeliveryRecorder(db: db, delivery: delivery, stages: stages, similarity: similarity,
-                                                frequencies: frequencies, fullText: fullText)
+                                                caches: caches, fullText: fullText)
                 let outcome: DeliveryOutcome
                 switch delivery.content {
                 case .failed(let failure):
@@ -124,7 +124,7 @@ public final class ArticleStore: Sendable {
                 }
                 return outcome
             }
-            try StoryIndex(db: db, settings: similarity, cache: frequencies).writeDocumentFrequencies()
+            try StoryIndex(db: db, settings: similarity, caches: caches).writeDocumentFrequencies()
             if stages.fullText {
                 try fullText.insert(into: db)
             } else if !fullText.isEmpty {
@@ -161,7 +161,7 @@ private struct DeliveryRecorder {
     let delivery: Delivery
     let stages: ArticleStore.Stages
     let similarity: SimilaritySettings
-    let frequencies: DocumentFrequencyCache
+    let caches: WriterCaches
     let fullText: PendingFullText
 
     func recordArticle(_ article: Article, item: Int) throws -> ItemOutcome {
@@ -188,7 +188,7 @@ private struct DeliveryRecorder {
         let articleID = db.lastInsertedRowID
         fullText.add(rowID: articleID, title: article.title, text: article.text)
         try insertSighting(articleID: articleID, item: item)
-        let placement = try stages.similarity ? SimilarityRecorder(db: db, settings: similarity, frequencies: frequencies)
+        let placement = try stages.similarity ? SimilarityRecorder(db: db, settings: similarity, caches: caches)
             .place(articleID: articleID, article: article, receivedAt: delivery.receivedAt) : nil
         return .added(AddedArticle(articleID: articleID, revisionOf: revisionOf, placement: placement))
     }

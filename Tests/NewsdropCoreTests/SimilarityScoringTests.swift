@@ -88,6 +88,29 @@ final class SimilarityScoringTests: XCTestCase {
         XCTAssertEqual(StoryVector.cosine(vector, vector), 1, accuracy: 1e-12)
     }
 
+    /// The quickselect behind `topTerms` agrees with a full sort, ties and all.
+    func testTopTermsMatchAFullSort() {
+        var random = SystemRandomNumberGenerator()
+        for size in [1, 2, 13, 200, 700] {
+            var vector: [UInt64: Double] = [:]
+            // Few distinct weights, so that many ties must be broken by term.
+            for _ in 0..<size { vector[random.next() % 10_000] = Double(random.next() % 7) / 7 }
+            let sorted = vector.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
+            for count in [1, 12, 200, size, size + 5] {
+                XCTAssertEqual(StoryVector.topTerms(vector, count: count), Array(sorted.prefix(count)), "size \(size), count \(count)")
+            }
+        }
+    }
+
+    func testCosineWeighingRawWeightsEqualsCosineWithTheWeightedVector() {
+        let idf: (UInt64) -> Double = { 1 + Double($0 % 5) / 3 }
+        let vector = StoryVector.weighted([1: 2, 2: 1, 3: 0.5, 8: 1], idf: idf)
+        let raw: [UInt64: Double] = [2: 0.7, 3: 0.2, 4: 1.1, 8: 0.4]
+        XCTAssertEqual(StoryVector.cosine(vector, weighing: raw, idf: idf),
+                       StoryVector.cosine(vector, StoryVector.weighted(raw, idf: idf)), accuracy: 1e-12)
+        XCTAssertEqual(StoryVector.cosine(vector, weighing: [:], idf: idf), 0)
+    }
+
     func testTopTermsBreakTiesByTermHash() {
         let vector: [UInt64: Double] = [9: 0.5, 3: 0.5, 7: 0.9, 1: 0.1, 5: 0.5]
         XCTAssertEqual(StoryVector.topTerms(vector, count: 3), [7, 3, 5])

@@ -9,10 +9,16 @@ import Synchronization
 /// Bounded: once past `capacity` terms, it starts over after the next flush. Dropped whenever a
 /// transaction fails, so it never disagrees with the database.
 final class DocumentFrequencyCache: Sendable {
+    private struct Entry {
+        var documents: Int
+        /// Changed by the current transaction, so listed in `changedTerms`.
+        var changed = false
+    }
+
     private struct State {
-        var frequencies: [UInt64: Int] = [:]
+        var frequencies: [UInt64: Entry] = [:]
         var documents: Int?
-        var changedTerms: Set<UInt64> = []
+        var changedTerms: [UInt64] = []
         var documentsChanged = false
     }
 
@@ -39,30 +45,46 @@ final class DocumentFrequencyCache: Sendable {
             var found: [UInt64: Int] = [:], missing: [UInt64] = []
             found.reserveCapacity(terms.count)
             for term in terms {
-                if let count = state.frequencies[term] { found[term] = count } else { missing.append(term) }
+                if let entry = state.frequencies[term] { found[term] = entry.documents } else { missing.append(term) }
             }
             return (found, missing)
         }
     }
 
+    /// The terms among `terms` that the cache does not hold.
+    func missing(_ terms: some Collection<UInt64>) -> [UInt64] {
+        state.withLock { state in terms.filter { state.frequencies[$0] == nil } }
+    }
+
     /// Frequencies read from the database; never overwrites a count this cache holds.
     func remember(_ frequencies: [UInt64: Int]) {
         state.withLock { state in
-            state.frequencies.merge(frequencies) { current, _ in current }
+            for (term, documents) in frequencies where state.frequencies[term] == nil {
+                state.frequencies[term] = Entry(documents: documents)
+            }
         }
     }
 
-    /// One more document holds these terms. Every term and the document count must have been
-    /// looked up first (the caller reads them anyway, to weigh the document).
-    func countDocument(containing terms: some Collection<UInt64>) {
+    /// One more document holds `terms` (distinct, and each looked up before, as is the document
+    /// count); returns their frequencies with it.
+    func countDocument(containing terms: some Collection<UInt64>) -> [UInt64: Int] {
         state.withLock { state in
             precondition(state.documents != nil, "the document count is read before it is incremented")
             state.documents! += 1
             state.documentsChanged = true
+            var counted = [UInt64: Int](minimumCapacity: terms.count)
             for term in terms {
-                state.frequencies[term, default: 0] += 1
-                state.changedTerms.insert(term)
+                let documents = modify(&state.frequencies[term, default: Entry(documents: 0)]) { entry in
+                    entry.documents += 1
+                    if !entry.changed {
+                        entry.changed = true
+                        state.changedTerms.append(term)
+                    }
+                    return entry.documents
+                }
+                counted[term] = documents
             }
+            return counted
         }
     }
 
@@ -70,8 +92,10 @@ final class DocumentFrequencyCache: Sendable {
     /// `capacity`, the cache starts over once they are handed out.
     func takeChanges() -> Changes {
         state.withLock { state in
-            let changes = Changes(frequencies: state.changedTerms.map { ($0, state.frequencies[$0]!) },
-                                  documents: state.documentsChanged ? state.documents : nil)
+            let changes = Changes(frequencies: state.changedTerms.map { term in
+                state.frequencies[term]!.changed = false
+                return (term, state.frequencies[term]!.documents)
+            }, documents: state.documentsChanged ? state.documents : nil)
             state.changedTerms.removeAll(keepingCapacity: true)
             state.documentsChanged = false
             if state.frequencies.count > capacity { state.frequencies.removeAll(keepingCapacity: true) }
@@ -82,4 +106,9 @@ final class DocumentFrequencyCache: Sendable {
     func reset() {
         state.withLock { $0 = State() }
     }
+}
+
+/// Runs `body` on a value in place (a dictionary entry, without looking it up twice).
+private func modify<Value, Result>(_ value: inout Value, _ body: (inout Value) -> Result) -> Result {
+    body(&value)
 }

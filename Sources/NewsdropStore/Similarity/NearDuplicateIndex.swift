@@ -16,18 +16,15 @@ struct NearDuplicateIndex {
         let bands = try db.cachedStatement(sql: """
             SELECT article_id FROM band_postings WHERE band = ? AND key = ? ORDER BY article_id DESC LIMIT ?
             """)
+        let cap = Int64(settings.postingCap)
         for (band, key) in features.bandKeys.enumerated() {
-            for id in try Int64.fetchAll(bands, arguments: [band, Int64(bitPattern: key), settings.postingCap]) {
-                votes[id, default: 0] += 2
-            }
+            try bands.forEachInteger(Int64(band), Int64(bitPattern: key), cap) { votes[$0, default: 0] += 2 }
         }
         let sentences = try db.cachedStatement(sql: """
             SELECT article_id FROM sentence_postings WHERE key = ? ORDER BY article_id DESC LIMIT ?
             """)
         for key in features.sentenceKeys {
-            for id in try Int64.fetchAll(sentences, arguments: [Int64(bitPattern: key), settings.postingCap]) {
-                votes[id, default: 0] += 1
-            }
+            try sentences.forEachInteger(Int64(bitPattern: key), cap) { votes[$0, default: 0] += 1 }
         }
         return votes
     }
@@ -36,11 +33,11 @@ struct NearDuplicateIndex {
     func add(articleID: Int64, features: SimilarityFeatures) throws {
         let band = try db.cachedStatement(sql: "INSERT OR IGNORE INTO band_postings (band, key, article_id) VALUES (?, ?, ?)")
         for (index, key) in features.bandKeys.enumerated() {
-            try band.execute(arguments: [index, Int64(bitPattern: key), articleID])
+            try band.executeIntegers(Int64(index), Int64(bitPattern: key), articleID)
         }
         let sentence = try db.cachedStatement(sql: "INSERT OR IGNORE INTO sentence_postings (key, article_id) VALUES (?, ?)")
         for key in features.sentenceKeys {
-            try sentence.execute(arguments: [Int64(bitPattern: key), articleID])
+            try sentence.executeIntegers(Int64(bitPattern: key), articleID)
         }
         try db.executeCached(sql: "INSERT INTO article_features (article_id, minhash, units) VALUES (?, ?, ?)",
                              arguments: [articleID, Data(FeatureCoding.encode(minhash: features.minhash)),

@@ -22,10 +22,10 @@ public struct SimilarityPlacement: Sendable, Equatable {
 struct SimilarityRecorder {
     let db: Database
     let settings: SimilaritySettings
-    let frequencies: DocumentFrequencyCache
+    let caches: WriterCaches
 
     private var duplicates: NearDuplicateIndex { NearDuplicateIndex(db: db, settings: settings) }
-    private var stories: StoryIndex { StoryIndex(db: db, settings: settings, cache: frequencies) }
+    private var stories: StoryIndex { StoryIndex(db: db, settings: settings, caches: caches) }
 
     /// A verified candidate: its alignment score and its largest one-way coverage.
     private struct Verified {
@@ -119,7 +119,7 @@ struct SimilarityRecorder {
         let unseenCentroidTerms = Set(candidates.flatMap(\.centroid.keys)).subtracting(frequencies.keys)
         frequencies.merge(try stories.documentFrequencies(of: unseenCentroidTerms)) { current, _ in current }
         let scored = candidates.map { story -> StoryChoice.Candidate in
-            let similarity = StoryVector.cosine(vector, StoryVector.weighted(story.centroid, idf: idf))
+            let similarity = StoryVector.cosine(vector, weighing: story.centroid, idf: idf)
             return .init(story: story.id, score: similarity + settings.passageBonus * (passageCoverage[story.id] ?? 0))
         }
 

@@ -24,8 +24,8 @@ struct StoryRecord {
 struct StoryIndex {
     let db: Database
     let settings: SimilaritySettings
-    /// The writer's cache; nil for readers, which ask the database every time.
-    var cache: DocumentFrequencyCache?
+    /// The writer's caches; nil for readers, which ask the database every time.
+    var caches: WriterCaches?
 
     // MARK: Document frequencies
 
@@ -33,22 +33,22 @@ struct StoryIndex {
     /// with the terms' frequencies, this document included. The counts reach the database at
     /// the end of the transaction (`writeDocumentFrequencies`). Writer only.
     func addDocument(containing terms: some Collection<UInt64>) throws -> (documents: Int, frequencies: [UInt64: Int]) {
-        guard let cache else { preconditionFailure("only the writer, which holds the cache, counts documents") }
+        guard let cache = caches?.frequencies else { preconditionFailure("only the writer, which holds the caches, counts documents") }
         let documents = try documentCount() + 1
-        let frequencies = try documentFrequencies(of: terms).mapValues { $0 + 1 }  // `terms` are distinct
-        cache.countDocument(containing: terms)
-        return (documents, frequencies)
+        let missing = cache.missing(terms)
+        if !missing.isEmpty { cache.remember(try fetchDocumentFrequencies(of: missing)) }
+        return (documents, cache.countDocument(containing: terms))  // `terms` are distinct
     }
 
     /// Writes the document frequencies this transaction changed, each term once.
     func writeDocumentFrequencies() throws {
-        guard let changes = cache?.takeChanges() else { return }
+        guard let changes = caches?.frequencies.takeChanges() else { return }
         let upsert = try db.cachedStatement(sql: """
             INSERT INTO term_documents (term, documents) VALUES (?, ?)
             ON CONFLICT (term) DO UPDATE SET documents = excluded.documents
             """)
         for (term, documents) in changes.frequencies {
-            try upsert.execute(arguments: [Int64(bitPattern: term), documents])
+            try upsert.executeIntegers(Int64(bitPattern: term), Int64(documents))
         }
         if let documents = changes.documents {
             try db.cachedStatement(sql: "UPDATE corpus_counters SET value = ? WHERE name = 'story_documents'")
@@ -57,34 +57,33 @@ struct StoryIndex {
     }
 
     func documentCount() throws -> Int {
-        if let cached = cache?.documents() { return cached }
+        if let cached = caches?.frequencies.documents() { return cached }
         let count = try Int.fetchOne(db.cachedStatement(sql: "SELECT value FROM corpus_counters WHERE name = 'story_documents'")) ?? 0
-        cache?.setDocuments(count)
+        caches?.frequencies.setDocuments(count)
         return count
     }
 
-    /// Document frequencies of `terms` (absent terms are 0): from the cache, and the rest in a
-    /// few batched queries.
+    /// Document frequencies of `terms` (absent terms are 0): from the cache, and the rest from
+    /// the database.
     func documentFrequencies(of terms: some Collection<UInt64>) throws -> [UInt64: Int] {
-        guard let cache else { return try fetchDocumentFrequencies(of: terms) }
+        guard let cache = caches?.frequencies else { return try fetchDocumentFrequencies(of: terms) }
         var (frequencies, missing) = cache.lookup(terms)
         guard !missing.isEmpty else { return frequencies }
-        var fetched = try fetchDocumentFrequencies(of: missing)
-        for term in missing where fetched[term] == nil { fetched[term] = 0 }
+        let fetched = try fetchDocumentFrequencies(of: missing)
         cache.remember(fetched)
         frequencies.merge(fetched) { current, _ in current }
         return frequencies
     }
 
+    /// One prepared primary-key lookup per term: cheaper than compiling an `IN (…)` list's SQL
+    /// anew for every article.
     private func fetchDocumentFrequencies(of terms: some Collection<UInt64>) throws -> [UInt64: Int] {
-        var frequencies: [UInt64: Int] = [:]
-        let all = Array(terms)
-        for start in stride(from: 0, to: all.count, by: 500) {
-            let chunk = all[start..<min(start + 500, all.count)]
-            let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-            let rows = try Row.fetchAll(db, sql: "SELECT term, documents FROM term_documents WHERE term IN (\(placeholders))",
-                                        arguments: StatementArguments(chunk.map { Int64(bitPattern: $0) }))
-            for row in rows { frequencies[UInt64(bitPattern: row["term"])] = row["documents"] }
+        let lookup = try db.cachedStatement(sql: "SELECT documents FROM term_documents WHERE term = ?")
+        var frequencies = [UInt64: Int](minimumCapacity: terms.count)
+        for term in terms {
+            var documents: Int64 = 0
+            try lookup.forEachInteger(Int64(bitPattern: term)) { documents = $0 }
+            frequencies[term] = Int(documents)
         }
         return frequencies
     }
@@ -98,21 +97,22 @@ struct StoryIndex {
             """)
         var matches: [Int64: Int] = [:]
         for term in terms {
-            for story in try Int64.fetchAll(statement, arguments: [Int64(bitPattern: term), settings.postingCap]) {
-                matches[story, default: 0] += 1
-            }
+            try statement.forEachInteger(Int64(bitPattern: term), Int64(settings.postingCap)) { matches[$0, default: 0] += 1 }
         }
         return matches
     }
 
     func story(_ id: Int64) throws -> StoryRecord? {
+        if let cached = caches?.stories.story(id) { return cached }
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM stories WHERE id = ?"), arguments: [id]),
               let centroid = FeatureCoding.decodeWeights([UInt8](row["centroid"] as Data)),
               let posted = IntegerBlob.decode(row["posted"])
         else { return nil }
-        return StoryRecord(id: id, label: row["label"], firstDay: row["first_day"], lastDay: row["last_day"],
-                           firstSeen: row["first_seen"], lastSeen: row["last_seen"], articleCount: row["article_count"],
-                           centroid: centroid, posted: posted)
+        let story = StoryRecord(id: id, label: row["label"], firstDay: row["first_day"], lastDay: row["last_day"],
+                                firstSeen: row["first_seen"], lastSeen: row["last_seen"], articleCount: row["article_count"],
+                                centroid: centroid, posted: posted)
+        caches?.stories.remember(story)
+        return story
     }
 
     /// Writes the story and moves its postings from `previouslyPosted` to its current terms.
@@ -126,6 +126,7 @@ struct StoryIndex {
             """, arguments: [story.id, story.label, story.firstDay, story.lastDay, story.firstSeen, story.lastSeen,
                              story.articleCount, Data(FeatureCoding.encode(weights: story.centroid)),
                              IntegerBlob.encode(story.posted)])
+        caches?.stories.remember(story)
         let now = Set(story.posted), before = Set(previouslyPosted)
         let remove = try db.cachedStatement(sql: "DELETE FROM story_postings WHERE term = ? AND story_id = ?")
         for term in before.subtracting(now) { try remove.execute(arguments: [Int64(bitPattern: term), story.id]) }
@@ -142,5 +143,6 @@ struct StoryIndex {
                 article_count = article_count + 1
             WHERE id = ?
             """, arguments: [day, day, day, day, seen, id])
+        caches?.stories.forget(id)
     }
 }
