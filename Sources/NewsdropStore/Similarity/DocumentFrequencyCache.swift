@@ -1,15 +1,15 @@
 import Synchronization
 
 /// The writer's document frequencies: those it has read from the database, plus the counts the
-/// current transaction added. Scoring a story reads the frequencies of every term of its recent
-/// members, so they are kept between articles; and the counts an article adds stay here until
+/// current transaction added. Scoring reads the frequencies of every term of up to 24 candidate
+/// stories' centroids, mostly the same from one article to the next, so they are kept; and the counts an article adds stay here until
 /// the end of its transaction, which writes each changed term once (`takeChanges`) instead of
 /// one upsert per term per article.
 ///
 /// Bounded: once past `capacity` terms, it starts over after the next flush. Dropped whenever a
 /// transaction fails, so it never disagrees with the database.
 final class DocumentFrequencyCache: Sendable {
-    private struct Entry {
+    fileprivate struct Entry {
         var documents: Int
         /// Changed by the current transaction, so listed in `changedTerms`.
         var changed = false
@@ -39,18 +39,6 @@ final class DocumentFrequencyCache: Sendable {
 
     func setDocuments(_ count: Int) { state.withLock { $0.documents = count } }
 
-    /// The cached frequencies among `terms`, and the terms it does not hold.
-    func lookup(_ terms: some Collection<UInt64>) -> (found: [UInt64: Int], missing: [UInt64]) {
-        state.withLock { state in
-            var found: [UInt64: Int] = [:], missing: [UInt64] = []
-            found.reserveCapacity(terms.count)
-            for term in terms {
-                if let entry = state.frequencies[term] { found[term] = entry.documents } else { missing.append(term) }
-            }
-            return (found, missing)
-        }
-    }
-
     /// The terms among `terms` that the cache does not hold.
     func missing(_ terms: some Collection<UInt64>) -> [UInt64] {
         state.withLock { state in terms.filter { state.frequencies[$0] == nil } }
@@ -65,26 +53,38 @@ final class DocumentFrequencyCache: Sendable {
         }
     }
 
-    /// One more document holds `terms` (distinct, and each looked up before, as is the document
-    /// count); returns their frequencies with it.
-    func countDocument(containing terms: some Collection<UInt64>) -> [UInt64: Int] {
+    /// One more document holds `terms` (distinct, and each looked up before, as is the
+    /// document count).
+    func countDocument(containing terms: some Collection<UInt64>) {
         state.withLock { state in
             precondition(state.documents != nil, "the document count is read before it is incremented")
             state.documents! += 1
             state.documentsChanged = true
-            var counted = [UInt64: Int](minimumCapacity: terms.count)
             for term in terms {
-                let documents = modify(&state.frequencies[term, default: Entry(documents: 0)]) { entry in
+                let firstChange = modify(&state.frequencies[term, default: Entry(documents: 0)]) { entry in
                     entry.documents += 1
-                    if !entry.changed {
-                        entry.changed = true
-                        state.changedTerms.append(term)
-                    }
-                    return entry.documents
+                    defer { entry.changed = true }
+                    return !entry.changed
                 }
-                counted[term] = documents
+                if firstChange { state.changedTerms.append(term) }
             }
-            return counted
+        }
+    }
+
+    /// The cached frequencies as they are now, for a scoring pass: reading them needs no lock
+    /// and copies nothing. Let it go before the cache next changes: a snapshot still held then
+    /// would make that change copy the whole cache.
+    var snapshot: Snapshot {
+        state.withLock { Snapshot(entries: $0.frequencies) }
+    }
+
+    /// Cached frequencies, read without the lock: 0 for a term not cached (callers make sure
+    /// their terms are, with `missing` and `remember`).
+    struct Snapshot {
+        fileprivate let entries: [UInt64: Entry]
+
+        func documents(containing term: UInt64) -> Int {
+            entries[term]?.documents ?? 0
         }
     }
 

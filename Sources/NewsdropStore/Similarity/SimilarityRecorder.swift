@@ -88,14 +88,16 @@ struct SimilarityRecorder {
     private func chooseStory(for articleID: Int64, article: Article, day: Int64?, receivedAt: Timestamp,
                              verified: [Verified]) throws -> (id: Int64, opened: Bool) {
         let weights = article.similarity.termWeights
-        let counted = try stories.addDocument(containing: weights.keys)
-        let documents = counted.documents
-        var frequencies = counted.frequencies
-        func idf(_ term: UInt64) -> Double {
-            InverseDocumentFrequency.weight(documentFrequency: frequencies[term] ?? 0, documents: documents,
-                                            pseudoDocuments: settings.idfPseudoDocuments)
+        let documents = try stories.addDocument(containing: weights.keys)
+        /// IDF from the cached frequencies: every term weighed below is brought into the cache
+        /// first (the article's own terms by `addDocument`).
+        func idf(_ frequencies: DocumentFrequencyCache.Snapshot) -> (UInt64) -> Double {
+            { term in
+                InverseDocumentFrequency.weight(documentFrequency: frequencies.documents(containing: term), documents: documents,
+                                                pseudoDocuments: settings.idfPseudoDocuments)
+            }
         }
-        let vector = StoryVector.weighted(weights, idf: idf)
+        let vector = StoryVector.weighted(weights, idf: idf(stories.cachedFrequencies()))
 
         // Candidate stories: listed under the article's top terms, or holding a passage it shares.
         var matches = try stories.storiesListed(under: StoryVector.topTerms(vector, count: settings.queryTerms))
@@ -116,10 +118,11 @@ struct SimilarityRecorder {
             candidates.append(story)
         }
 
-        let unseenCentroidTerms = Set(candidates.flatMap(\.centroid.keys)).subtracting(frequencies.keys)
-        frequencies.merge(try stories.documentFrequencies(of: unseenCentroidTerms)) { current, _ in current }
+        // The chosen story is one of these, so its centroid's frequencies are cached too.
+        for story in candidates { try stories.cacheDocumentFrequencies(of: story.centroid.keys) }
+        let candidateIDF = idf(stories.cachedFrequencies())
         let scored = candidates.map { story -> StoryChoice.Candidate in
-            let similarity = StoryVector.cosine(vector, weighing: story.centroid, idf: idf)
+            let similarity = StoryVector.cosine(vector, weighing: story.centroid, idf: candidateIDF)
             return .init(story: story.id, score: similarity + settings.passageBonus * (passageCoverage[story.id] ?? 0))
         }
 
@@ -134,9 +137,7 @@ struct SimilarityRecorder {
         if norm > 0 {
             for (term, weight) in weights { story.centroid[term, default: 0] += weight / norm }
         }
-        let unseen = Set(story.centroid.keys).subtracting(frequencies.keys)
-        frequencies.merge(try stories.documentFrequencies(of: unseen)) { current, _ in current }
-        let weighted = Dictionary(uniqueKeysWithValues: story.centroid.map { ($0.key, $0.value * idf($0.key)) })
+        let weighted = Dictionary(uniqueKeysWithValues: story.centroid.map { ($0.key, $0.value * candidateIDF($0.key)) })
         let ranked = StoryVector.topTerms(weighted, count: settings.centroidTerms)
         story.centroid = Dictionary(uniqueKeysWithValues: ranked.map { ($0, story.centroid[$0]!) })
         story.posted = Array(ranked.prefix(settings.postedTerms))

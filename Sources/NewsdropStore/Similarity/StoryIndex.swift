@@ -29,15 +29,29 @@ struct StoryIndex {
 
     // MARK: Document frequencies
 
-    /// Counts one more story document containing `terms` and returns the new document count
-    /// with the terms' frequencies, this document included. The counts reach the database at
-    /// the end of the transaction (`writeDocumentFrequencies`). Writer only.
-    func addDocument(containing terms: some Collection<UInt64>) throws -> (documents: Int, frequencies: [UInt64: Int]) {
+    /// Counts one more story document containing `terms` (distinct) and returns the new
+    /// document count; the terms' frequencies, this document included, are then in the cache
+    /// (`cachedFrequencies`). The counts reach the database at the end of the transaction
+    /// (`writeDocumentFrequencies`). Writer only.
+    func addDocument(containing terms: some Collection<UInt64>) throws -> Int {
         guard let cache = caches?.frequencies else { preconditionFailure("only the writer, which holds the caches, counts documents") }
         let documents = try documentCount() + 1
+        try cacheDocumentFrequencies(of: terms)
+        cache.countDocument(containing: terms)
+        return documents
+    }
+
+    /// Brings the frequencies of `terms` into the writer's cache. Writer only.
+    func cacheDocumentFrequencies(of terms: some Collection<UInt64>) throws {
+        guard let cache = caches?.frequencies else { preconditionFailure("only the writer holds the caches") }
         let missing = cache.missing(terms)
         if !missing.isEmpty { cache.remember(try fetchDocumentFrequencies(of: missing)) }
-        return (documents, cache.countDocument(containing: terms))  // `terms` are distinct
+    }
+
+    /// The frequencies in the writer's cache (see `cacheDocumentFrequencies`). Writer only.
+    func cachedFrequencies() -> DocumentFrequencyCache.Snapshot {
+        guard let cache = caches?.frequencies else { preconditionFailure("only the writer holds the caches") }
+        return cache.snapshot
     }
 
     /// Writes the document frequencies this transaction changed, each term once.
@@ -63,16 +77,9 @@ struct StoryIndex {
         return count
     }
 
-    /// Document frequencies of `terms` (absent terms are 0): from the cache, and the rest from
-    /// the database.
+    /// Document frequencies of `terms` (absent terms are 0), as a reader sees them.
     func documentFrequencies(of terms: some Collection<UInt64>) throws -> [UInt64: Int] {
-        guard let cache = caches?.frequencies else { return try fetchDocumentFrequencies(of: terms) }
-        var (frequencies, missing) = cache.lookup(terms)
-        guard !missing.isEmpty else { return frequencies }
-        let fetched = try fetchDocumentFrequencies(of: missing)
-        cache.remember(fetched)
-        frequencies.merge(fetched) { current, _ in current }
-        return frequencies
+        try fetchDocumentFrequencies(of: terms)
     }
 
     /// One prepared primary-key lookup per term: cheaper than compiling an `IN (…)` list's SQL
