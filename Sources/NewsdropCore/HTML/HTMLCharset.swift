@@ -45,7 +45,7 @@ enum HTMLCharset: Equatable {
     /// Whether `bytes` are well-formed UTF-8; the standard library's validator where the
     /// platform has it (much faster on long pages), newsdrop's own elsewhere.
     static func isValidUTF8(_ bytes: ArraySlice<UInt8>) -> Bool {
-        if #available(macOS 15, *) { return String(validating: bytes, as: UTF8.self) != nil }
+        if #available(macOS 26, *) { return (try? UTF8Span(validating: bytes.span)) != nil }
         return UTF8Validation.firstInvalidOffset(bytes) == nil
     }
 
