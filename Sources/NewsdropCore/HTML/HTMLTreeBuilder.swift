@@ -34,10 +34,15 @@ enum HTMLTreeBuilder {
                 input.pointee.encoding = UnsafePointer(xmlStrdup(encoding))
             }
         }
-        let sink = TreeSink(context)
+        var sink = TreeSink(context)
         context.pointee.sax.pointee = TreeSink.handler()
-        context.pointee.userData = Unmanaged.passUnretained(sink).toOpaque()
-        withExtendedLifetime(sink) { _ = htmlParseDocument(context) }
+        // A struct behind a pointer, not a class: a class's stored properties pay a runtime
+        // exclusivity check on every event.
+        withUnsafeMutablePointer(to: &sink) { pointer in
+            context.pointee.userData = UnsafeMutableRawPointer(pointer)
+            _ = htmlParseDocument(context)
+            context.pointee.userData = nil
+        }
         // No startDocument handler, so libxml2 made no document; free one should a version make it anyway.
         if let document = context.pointee.myDoc { xmlFreeDoc(document) }
         context.pointee.myDoc = nil
@@ -48,21 +53,21 @@ enum HTMLTreeBuilder {
 /// Receives libxml2's SAX events and appends them to an `HTMLTree` exactly as the tree libxml2
 /// would have built: adjacent text merges into one node unless a comment or element comes
 /// between; text outside any element is dropped.
-private final class TreeSink {
+private struct TreeSink {
     static func handler() -> htmlSAXHandler {
         var handler = htmlSAXHandler()
         handler.initialized = 1
-        handler.startElement = { user, name, attributes in TreeSink.sink(user).start(name, attributes) }
-        handler.endElement = { user, _ in TreeSink.sink(user).end() }
-        handler.characters = { user, text, length in TreeSink.sink(user).text(text, Int(length)) }
-        handler.cdataBlock = { user, text, length in TreeSink.sink(user).text(text, Int(length)) }
-        handler.comment = { user, _ in TreeSink.sink(user).separator() }
-        handler.processingInstruction = { user, _, _ in TreeSink.sink(user).separator() }
+        handler.startElement = { user, name, attributes in TreeSink.sink(user).pointee.start(name, attributes) }
+        handler.endElement = { user, _ in TreeSink.sink(user).pointee.end() }
+        handler.characters = { user, text, length in TreeSink.sink(user).pointee.text(text, Int(length)) }
+        handler.cdataBlock = { user, text, length in TreeSink.sink(user).pointee.text(text, Int(length)) }
+        handler.comment = { user, _ in TreeSink.sink(user).pointee.separator() }
+        handler.processingInstruction = { user, _, _ in TreeSink.sink(user).pointee.separator() }
         return handler
     }
 
-    private static func sink(_ user: UnsafeMutableRawPointer?) -> TreeSink {
-        Unmanaged<TreeSink>.fromOpaque(user!).takeUnretainedValue()
+    private static func sink(_ user: UnsafeMutableRawPointer?) -> UnsafeMutablePointer<TreeSink> {
+        user!.assumingMemoryBound(to: TreeSink.self)
     }
 
     /// The parser, whose stack of open element names is the truth about nesting (see `close(above:)`).
@@ -97,7 +102,7 @@ private final class TreeSink {
     /// Closes the elements nested deeper than `depth`. libxml2 closes an element whose start
     /// tag never ends (`<div class="a"` at the end of input) without an end event, popping only
     /// its own name stack; the parser's depth tells.
-    private func close(above depth: Int) {
+    private mutating func close(above depth: Int) {
         while open.count + hiddenDepth > depth {
             lastChildIsText = false
             inJSONLD = false
@@ -112,7 +117,7 @@ private final class TreeSink {
     /// The parser's depth, counting the element being started or ended.
     private var parserDepth: Int { Int(context.pointee.nameNr) }
 
-    func start(_ name: UnsafePointer<xmlChar>?, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
+    mutating func start(_ name: UnsafePointer<xmlChar>?, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
         close(above: parserDepth - 1)
         lastChildIsText = false
         inJSONLD = false
@@ -129,7 +134,7 @@ private final class TreeSink {
         inJSONLD = tag == .script && attributes.contains { $0.0 == .type && $0.1.lowercased().contains("ld+json") }
     }
 
-    func end() {
+    mutating func end() {
         close(above: parserDepth)
         lastChildIsText = false
         inJSONLD = false
@@ -141,7 +146,7 @@ private final class TreeSink {
         tree.nodes[index].end = tree.nodes.count
     }
 
-    func text(_ bytes: UnsafePointer<xmlChar>?, _ length: Int) {
+    mutating func text(_ bytes: UnsafePointer<xmlChar>?, _ length: Int) {
         close(above: parserDepth)
         guard let bytes, length > 0, let parent = open.last, hiddenDepth == 0 else { return }
         let text = String(decoding: UnsafeBufferPointer(start: bytes, count: length), as: UTF8.self)
@@ -160,12 +165,12 @@ private final class TreeSink {
     }
 
     /// A comment or processing instruction: not kept, but it separates the text around it.
-    func separator() {
+    mutating func separator() {
         close(above: parserDepth)
         lastChildIsText = false
     }
 
-    private func tag(_ name: UnsafePointer<xmlChar>?) -> HTMLTag {
+    private mutating func tag(_ name: UnsafePointer<xmlChar>?) -> HTMLTag {
         guard let name else { return .other }
         let key = UnsafeRawPointer(name)
         if let known = tagNames[key] { return known }
@@ -183,7 +188,7 @@ private final class TreeSink {
 
     /// The known attributes of a NULL-terminated list of name and value pointers; a value-less
     /// attribute (`hidden`) has the empty value.
-    private func attributes(_ list: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) -> [(HTMLAttribute, String)] {
+    private mutating func attributes(_ list: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) -> [(HTMLAttribute, String)] {
         guard var pair = list else { return [] }
         var result: [(HTMLAttribute, String)] = []
         while let name = pair[0] {
@@ -195,7 +200,7 @@ private final class TreeSink {
         return result
     }
 
-    private func attributeName(_ name: UnsafePointer<xmlChar>) -> HTMLAttribute? {
+    private mutating func attributeName(_ name: UnsafePointer<xmlChar>) -> HTMLAttribute? {
         let key = UnsafeRawPointer(name)
         if let known = attributeNames[key] { return known }
         let attribute = HTMLAttribute(rawValue: String(cString: name).lowercased())
