@@ -1,0 +1,221 @@
+/// Removes the content of `<script>` and `<style>` elements from UTF-8 HTML before libxml2
+/// parses it. libxml2 reads that content character by character only to keep it as text the
+/// extractor never looks at (the tree builder drops it): on the development pages it was about
+/// a third of libxml2's parse. JSON-LD scripts keep their content: it is metadata.
+///
+/// The scan follows libxml2's HTML tokenizer (2.9) closely enough to know where it is in
+/// raw text: comments, `<!…>` and `<?…>` markup, end tags, and start tags with quoted and
+/// unquoted attribute values. Wherever it cannot be sure what libxml2 will do (a `<` that
+/// opens no tag, a control character inside a tag, a comment closed by `--!>`, a DOCTYPE
+/// with quotes), it stops and leaves the rest of the page as it is, so the parsed tree is the
+/// one the whole page gives.
+enum RawTextStripper {
+    static func stripped(_ bytes: [UInt8]) -> [UInt8] {
+        bytes.withUnsafeBufferPointer { page in
+            var scanner = Scanner(page)
+            let removals = scanner.removals()
+            guard !removals.isEmpty else { return bytes }
+            var output: [UInt8] = []
+            output.reserveCapacity(bytes.count - removals.reduce(0) { $0 + $1.count })
+            var copied = 0
+            for removal in removals {
+                output.append(contentsOf: page[copied..<removal.lowerBound])
+                copied = removal.upperBound
+            }
+            output.append(contentsOf: page[copied...])
+            return output
+        }
+    }
+
+    /// One pass over the page that lists the raw-text ranges to remove.
+    private struct Scanner {
+        let page: UnsafeBufferPointer<UInt8>
+        var position = 0
+
+        init(_ page: UnsafeBufferPointer<UInt8>) {
+            self.page = page
+        }
+
+        mutating func removals() -> [Range<Int>] {
+            var removals: [Range<Int>] = []
+            while let open = index(of: UInt8(ascii: "<"), from: position) {
+                position = open
+                guard let step = markup() else { break }
+                if let removal = step { removals.append(removal) }
+            }
+            return removals
+        }
+
+        /// Reads the markup at `position` (a `<`) and moves past it. Returns nil when the scan
+        /// must stop, `.some(nil)` when nothing is to be removed, or the raw text to remove.
+        private mutating func markup() -> Range<Int>?? {
+            switch byte(at: position + 1) {
+            case UInt8(ascii: "!"):
+                return startsWith("--", at: position + 2) ? comment() : declaration()
+            case UInt8(ascii: "?"):
+                // A processing instruction with a target runs to the next `>`.
+                guard let next = byte(at: position + 2), isLetter(next) || next == UInt8(ascii: "_") || next == UInt8(ascii: ":"),
+                      let end = index(of: UInt8(ascii: ">"), from: position + 2),
+                      !page[position..<end].contains(where: isControl) else { return nil }
+                position = end + 1
+                return .some(nil)
+            case UInt8(ascii: "/"):
+                // An end tag runs to the next `>`, quotes or not.
+                guard let next = byte(at: position + 2), isNameStart(next),
+                      let end = index(of: UInt8(ascii: ">"), from: position + 2) else { return nil }
+                position = end + 1
+                return .some(nil)
+            case let next? where isLetter(next) || next == UInt8(ascii: "_") || next == UInt8(ascii: ":"):
+                return startTag()
+            default:
+                return nil
+            }
+        }
+
+        /// `<!--` up to the first `-->` that starts after it.
+        private mutating func comment() -> Range<Int>?? {
+            let start = position + 4
+            guard let end = find("-->", from: start) else { return nil }
+            if find("--!>", from: start, before: end) != nil { return nil }
+            position = end + 3
+            return .some(nil)
+        }
+
+        /// `<!DOCTYPE …>` or a bogus `<!…>`, both read up to the next `>`. A quote in a DOCTYPE
+        /// may hide a `>` from libxml2.
+        private mutating func declaration() -> Range<Int>?? {
+            guard let end = index(of: UInt8(ascii: ">"), from: position + 2),
+                  !page[(position + 2)..<end].contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'") || isControl($0) })
+            else { return nil }
+            position = end + 1
+            return .some(nil)
+        }
+
+        /// A start tag; for `<script>` and `<style>` also their raw text up to the end tag.
+        private mutating func startTag() -> Range<Int>?? {
+            let nameStart = position + 1
+            var cursor = nameStart
+            while let byte = byte(at: cursor), isNameByte(byte) { cursor += 1 }
+            let rawTextName = ["script", "style"].first { name in
+                cursor - nameStart == name.utf8.count && asciiLowercasedEqual(nameStart, name)
+            }
+            guard let tag = attributes(from: cursor) else { return nil }
+            position = tag.end
+            guard let rawTextName, !tag.selfClosed else { return .some(nil) }
+            // libxml2 checks for an element that closes the script before reading raw text.
+            if byte(at: position) == UInt8(ascii: "<"), let next = byte(at: position + 1), isLetter(next) { return nil }
+            guard let close = rawTextEnd(rawTextName, from: position) else { return nil }
+            let content = position..<close
+            position = close
+            // JSON-LD keeps its content; so does a script whose attributes hold an entity, which
+            // could spell "ld+json" in a way only libxml2 decodes.
+            let mayBeJSONLD = contains("ld+json", in: tag.attributes) || page[tag.attributes].contains(UInt8(ascii: "&"))
+            return mayBeJSONLD || content.isEmpty ? .some(nil) : content
+        }
+
+        /// Where a start tag's attributes end, as libxml2's htmlParseStartTag reads them: the
+        /// index after `>` or `/>`, whether it was `/>`, and the attribute text. Nil at the end
+        /// of the page or at a control character, where libxml2 gives up on the tag.
+        private func attributes(from start: Int) -> (end: Int, selfClosed: Bool, attributes: Range<Int>)? {
+            var cursor = start
+            while true {
+                while let byte = byte(at: cursor), isBlank(byte) { cursor += 1 }
+                guard let byte = byte(at: cursor), !isControl(byte) else { return nil }
+                if byte == UInt8(ascii: ">") { return (cursor + 1, false, start..<cursor) }
+                if byte == UInt8(ascii: "/"), self.byte(at: cursor + 1) == UInt8(ascii: ">") { return (cursor + 2, true, start..<cursor) }
+                if isNameStart(byte) {
+                    while let next = self.byte(at: cursor), isNameByte(next) { cursor += 1 }
+                    var afterName = cursor
+                    while let next = self.byte(at: afterName), isBlank(next) { afterName += 1 }
+                    guard self.byte(at: afterName) == UInt8(ascii: "=") else { continue }
+                    cursor = afterName + 1
+                    while let next = self.byte(at: cursor), isBlank(next) { cursor += 1 }
+                    if let quote = self.byte(at: cursor), quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") {
+                        guard let close = index(of: quote, from: cursor + 1) else { return nil }
+                        cursor = close + 1
+                    } else {
+                        while let next = self.byte(at: cursor), !isBlank(next), next != UInt8(ascii: ">") { cursor += 1 }
+                    }
+                } else {
+                    // Not an attribute name: libxml2 skips it up to a blank or the tag's end.
+                    while let next = self.byte(at: cursor), !isBlank(next), next != UInt8(ascii: ">"),
+                          !(next == UInt8(ascii: "/") && self.byte(at: cursor + 1) == UInt8(ascii: ">")) { cursor += 1 }
+                }
+            }
+        }
+
+        /// The first `</name` (any case) from `start`: where libxml2's raw text ends.
+        private func rawTextEnd(_ name: String, from start: Int) -> Int? {
+            var cursor = start
+            while let open = find("</", from: cursor) {
+                if open + 2 + name.utf8.count <= page.count, asciiLowercasedEqual(open + 2, name) { return open }
+                cursor = open + 1
+            }
+            return nil
+        }
+
+        private func contains(_ word: String, in range: Range<Int>) -> Bool {
+            var cursor = range.lowerBound
+            while cursor + word.utf8.count <= range.upperBound {
+                if asciiLowercasedEqual(cursor, word) { return true }
+                cursor += 1
+            }
+            return false
+        }
+
+        /// Whether the bytes at `start`, lower-cased, spell `word` (lower-case ASCII).
+        private func asciiLowercasedEqual(_ start: Int, _ word: String) -> Bool {
+            var cursor = start
+            for expected in word.utf8 {
+                guard let byte = byte(at: cursor), byte | (isUpper(byte) ? 0x20 : 0) == expected else { return false }
+                cursor += 1
+            }
+            return true
+        }
+
+        private func startsWith(_ text: String, at start: Int) -> Bool {
+            var cursor = start
+            for expected in text.utf8 {
+                guard byte(at: cursor) == expected else { return false }
+                cursor += 1
+            }
+            return true
+        }
+
+        private func find(_ text: String, from start: Int, before limit: Int? = nil) -> Int? {
+            guard let first = text.utf8.first else { return nil }
+            var cursor = start
+            while let candidate = index(of: first, from: cursor), candidate < limit ?? page.count {
+                if startsWith(text, at: candidate) { return candidate }
+                cursor = candidate + 1
+            }
+            return nil
+        }
+
+        private func index(of target: UInt8, from start: Int) -> Int? {
+            var cursor = start
+            while cursor < page.count {
+                if page[cursor] == target { return cursor }
+                cursor += 1
+            }
+            return nil
+        }
+
+        private func byte(at index: Int) -> UInt8? {
+            index < page.count ? page[index] : nil
+        }
+
+        private func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
+        private func isUpper(_ byte: UInt8) -> Bool { byte >= 0x41 && byte <= 0x5A }
+        /// libxml2's htmlParseHTMLName: a letter, `_`, `:` or `.`, then also digits and `-`.
+        private func isNameStart(_ byte: UInt8) -> Bool {
+            isLetter(byte) || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ":") || byte == UInt8(ascii: ".")
+        }
+        private func isNameByte(_ byte: UInt8) -> Bool {
+            isNameStart(byte) || (byte >= 0x30 && byte <= 0x39) || byte == UInt8(ascii: "-")
+        }
+        private func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+        /// Not a character to libxml2's IS_CHAR_CH.
+        private func isControl(_ byte: UInt8) -> Bool { byte < 0x20 && !isBlank(byte) }
+    }
+}
