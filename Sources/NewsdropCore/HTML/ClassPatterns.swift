@@ -64,7 +64,8 @@ enum ClassPatterns {
 
     /// Whether a class list names a CMS article-body container.
     static func namesArticleContainer(_ className: String) -> Bool {
-        className.split(separator: " ").contains { articleContainerNames.contains($0) }
+        // Split on the byte, not on Characters: this runs for every distinct class of a page.
+        className.utf8.split(separator: 0x20).contains { articleContainerNames.contains(Substring($0)) }
     }
 }
 

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
 /// Removes the content of `<script>` and `<style>` elements from UTF-8 HTML before libxml2
 /// parses it. libxml2 reads that content character by character only to keep it as text the
 /// extractor never looks at (the tree builder drops it): on the development pages it was about
@@ -192,13 +198,11 @@ enum RawTextStripper {
             return nil
         }
 
+        /// memchr: most of the scan is looking for the next `<` or `>`.
         private func index(of target: UInt8, from start: Int) -> Int? {
-            var cursor = start
-            while cursor < page.count {
-                if page[cursor] == target { return cursor }
-                cursor += 1
-            }
-            return nil
+            guard start < page.count, let base = page.baseAddress,
+                  let found = memchr(base + start, Int32(target), page.count - start) else { return nil }
+            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
         }
 
         private func byte(at index: Int) -> UInt8? {
