@@ -23,6 +23,13 @@ final class RawTextStripperTests: XCTestCase {
         assertSameTree(page)
     }
 
+    func testRemovesAttributesTheTreeDoesNotKeep() {
+        let page = #"<p class="a" data-track='{"x": 1}' id=b srcset="a.jpg 1x">text</p>"#
+        let stripped = String(decoding: RawTextStripper.stripped(Array(page.utf8)), as: UTF8.self)
+        XCTAssertEqual(stripped, #"<p class="a"  id=b >text</p>"#)
+        assertSameTree(page)
+    }
+
     func testKeepsJSONLD() {
         let page = #"<script type="application/ld+json">{"@type":"NewsArticle","headline":"H"}</script><p>t</p>"#
         XCTAssertEqual(RawTextStripper.stripped(Array(page.utf8)), Array(page.utf8))
@@ -43,6 +50,9 @@ final class RawTextStripperTests: XCTestCase {
             "<p>1</p><script src=\"a\" / data-x=1>x</script><p>2</p><script\n>z</script>",
             "<p>unclosed <script>never ends",
             "<p>1</p><!-- <script> --><p>2</p><script>x</script>",
+            #"<a href="u"data-x="1"class=y>t</a><a data-y=2/ class=k x>u</a><br / data-z=1><a b/c=1 id=d>v</a>"#,
+            "<div " + String(repeating: "a", count: 100) + #"0="x class=evil y" id=i>w</div>"#,
+            #"<DIV CLASS="Up" DATA-X='1'><SPAN Style="display:none" srcset="a 1x, b 2x">z</SPAN></DIV>"#,
         ]
         for page in pages { assertSameTree(page) }
     }

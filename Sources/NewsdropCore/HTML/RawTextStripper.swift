@@ -4,10 +4,12 @@ import Glibc
 import Darwin
 #endif
 
-/// Removes the content of `<script>` and `<style>` elements from UTF-8 HTML before libxml2
-/// parses it. libxml2 reads that content character by character only to keep it as text the
-/// extractor never looks at (the tree builder drops it): on the development pages it was about
-/// a third of libxml2's parse. JSON-LD scripts keep their content: it is metadata.
+/// Removes what the extractor never reads from UTF-8 HTML before libxml2 parses it: the
+/// content of `<script>` and `<style>` elements, and the attributes `HTMLAttribute` does not
+/// name (data-*, srcset, SVG paths …). libxml2 reads both character by character only for the
+/// tree builder to drop them: on the development pages script content alone was about a third
+/// of libxml2's parse, and attribute values a fifth. JSON-LD scripts keep their content: it is
+/// metadata.
 ///
 /// The scan follows libxml2's HTML tokenizer (2.9) closely enough to know where it is in
 /// raw text: comments, `<!…>` and `<?…>` markup, end tags, and start tags with quoted and
@@ -19,7 +21,8 @@ enum RawTextStripper {
     static func stripped(_ bytes: [UInt8]) -> [UInt8] {
         bytes.withUnsafeBufferPointer { page in
             var scanner = Scanner(page)
-            let removals = scanner.removals()
+            scanner.scan()
+            let removals = scanner.removals
             guard !removals.isEmpty else { return bytes }
             var output: [UInt8] = []
             output.reserveCapacity(bytes.count - removals.reduce(0) { $0 + $1.count })
@@ -33,28 +36,25 @@ enum RawTextStripper {
         }
     }
 
-    /// One pass over the page that lists the raw-text ranges to remove.
+    /// One pass over the page that lists the ranges to remove, in order.
     private struct Scanner {
         let page: UnsafeBufferPointer<UInt8>
         var position = 0
+        private(set) var removals: [Range<Int>] = []
 
         init(_ page: UnsafeBufferPointer<UInt8>) {
             self.page = page
         }
 
-        mutating func removals() -> [Range<Int>] {
-            var removals: [Range<Int>] = []
+        mutating func scan() {
             while let open = index(of: UInt8(ascii: "<"), from: position) {
                 position = open
-                guard let step = markup() else { break }
-                if let removal = step { removals.append(removal) }
+                guard markup() else { return }
             }
-            return removals
         }
 
-        /// Reads the markup at `position` (a `<`) and moves past it. Returns nil when the scan
-        /// must stop, `.some(nil)` when nothing is to be removed, or the raw text to remove.
-        private mutating func markup() -> Range<Int>?? {
+        /// Reads the markup at `position` (a `<`) and moves past it; false when the scan must stop.
+        private mutating func markup() -> Bool {
             switch byte(at: position + 1) {
             case UInt8(ascii: "!"):
                 return startsWith("--", at: position + 2) ? comment() : declaration()
@@ -62,75 +62,82 @@ enum RawTextStripper {
                 // A processing instruction with a target runs to the next `>`.
                 guard let next = byte(at: position + 2), isLetter(next) || next == UInt8(ascii: "_") || next == UInt8(ascii: ":"),
                       let end = index(of: UInt8(ascii: ">"), from: position + 2),
-                      !page[position..<end].contains(where: isControl) else { return nil }
+                      !page[position..<end].contains(where: isControl) else { return false }
                 position = end + 1
-                return .some(nil)
+                return true
             case UInt8(ascii: "/"):
                 // An end tag runs to the next `>`, quotes or not.
                 guard let next = byte(at: position + 2), isNameStart(next),
-                      let end = index(of: UInt8(ascii: ">"), from: position + 2) else { return nil }
+                      let end = index(of: UInt8(ascii: ">"), from: position + 2) else { return false }
                 position = end + 1
-                return .some(nil)
+                return true
             case let next? where isLetter(next) || next == UInt8(ascii: "_") || next == UInt8(ascii: ":"):
                 return startTag()
             default:
-                return nil
+                return false
             }
         }
 
         /// `<!--` up to the first `-->` that starts after it.
-        private mutating func comment() -> Range<Int>?? {
+        private mutating func comment() -> Bool {
             let start = position + 4
-            guard let end = find("-->", from: start) else { return nil }
-            if find("--!>", from: start, before: end) != nil { return nil }
+            guard let end = find("-->", from: start), find("--!>", from: start, before: end) == nil else { return false }
             position = end + 3
-            return .some(nil)
+            return true
         }
 
         /// `<!DOCTYPE …>` or a bogus `<!…>`, both read up to the next `>`. A quote in a DOCTYPE
         /// may hide a `>` from libxml2.
-        private mutating func declaration() -> Range<Int>?? {
+        private mutating func declaration() -> Bool {
             guard let end = index(of: UInt8(ascii: ">"), from: position + 2),
                   !page[(position + 2)..<end].contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'") || isControl($0) })
-            else { return nil }
+            else { return false }
             position = end + 1
-            return .some(nil)
+            return true
         }
 
         /// A start tag; for `<script>` and `<style>` also their raw text up to the end tag.
-        private mutating func startTag() -> Range<Int>?? {
+        private mutating func startTag() -> Bool {
             let nameStart = position + 1
             var cursor = nameStart
             while let byte = byte(at: cursor), isNameByte(byte) { cursor += 1 }
-            let rawTextName = ["script", "style"].first { name in
+            guard cursor - nameStart <= Self.longestName else { return false }
+            let rawTextName = Self.rawTextNames.first { name in
                 cursor - nameStart == name.utf8.count && asciiLowercasedEqual(nameStart, name)
             }
-            guard let tag = attributes(from: cursor) else { return nil }
+            guard let tag = attributes(from: cursor) else { return false }
             position = tag.end
-            guard let rawTextName, !tag.selfClosed else { return .some(nil) }
+            removals += tag.unread
+            guard let rawTextName, !tag.selfClosed else { return true }
             // libxml2 checks for an element that closes the script before reading raw text.
-            if byte(at: position) == UInt8(ascii: "<"), let next = byte(at: position + 1), isLetter(next) { return nil }
-            guard let close = rawTextEnd(rawTextName, from: position) else { return nil }
+            if byte(at: position) == UInt8(ascii: "<"), let next = byte(at: position + 1), isLetter(next) { return false }
+            guard let close = rawTextEnd(rawTextName, from: position) else { return false }
             let content = position..<close
             position = close
             // JSON-LD keeps its content; so does a script whose attributes hold an entity, which
             // could spell "ld+json" in a way only libxml2 decodes.
             let mayBeJSONLD = contains("ld+json", in: tag.attributes) || page[tag.attributes].contains(UInt8(ascii: "&"))
-            return mayBeJSONLD || content.isEmpty ? .some(nil) : content
+            if !mayBeJSONLD && !content.isEmpty { removals.append(content) }
+            return true
         }
 
-        /// Where a start tag's attributes end, as libxml2's htmlParseStartTag reads them: the
-        /// index after `>` or `/>`, whether it was `/>`, and the attribute text. Nil at the end
-        /// of the page or at a control character, where libxml2 gives up on the tag.
-        private func attributes(from start: Int) -> (end: Int, selfClosed: Bool, attributes: Range<Int>)? {
+        /// A start tag's attributes as libxml2's htmlParseStartTag reads them: the index after
+        /// `>` or `/>`, whether it was `/>`, the attribute text, and the attributes the tree
+        /// builder does not keep. Nil at the end of the page or at a control character, where
+        /// libxml2 gives up on the tag.
+        private func attributes(from start: Int) -> (end: Int, selfClosed: Bool, attributes: Range<Int>, unread: [Range<Int>])? {
             var cursor = start
+            var unread: [Range<Int>] = []
             while true {
                 while let byte = byte(at: cursor), isBlank(byte) { cursor += 1 }
                 guard let byte = byte(at: cursor), !isControl(byte) else { return nil }
-                if byte == UInt8(ascii: ">") { return (cursor + 1, false, start..<cursor) }
-                if byte == UInt8(ascii: "/"), self.byte(at: cursor + 1) == UInt8(ascii: ">") { return (cursor + 2, true, start..<cursor) }
+                if byte == UInt8(ascii: ">") { return (cursor + 1, false, start..<cursor, unread) }
+                if byte == UInt8(ascii: "/"), self.byte(at: cursor + 1) == UInt8(ascii: ">") { return (cursor + 2, true, start..<cursor, unread) }
                 if isNameStart(byte) {
+                    let nameStart = cursor
+                    defer { if !isKept(nameStart..<cursor) { unread.append(nameStart..<cursor) } }
                     while let next = self.byte(at: cursor), isNameByte(next) { cursor += 1 }
+                    guard cursor - nameStart <= Self.longestName else { return nil }
                     var afterName = cursor
                     while let next = self.byte(at: afterName), isBlank(next) { afterName += 1 }
                     guard self.byte(at: afterName) == UInt8(ascii: "=") else { continue }
@@ -146,6 +153,23 @@ enum RawTextStripper {
                     // Not an attribute name: libxml2 skips it up to a blank or the tag's end.
                     while let next = self.byte(at: cursor), !isBlank(next), next != UInt8(ascii: ">"),
                           !(next == UInt8(ascii: "/") && self.byte(at: cursor + 1) == UInt8(ascii: ">")) { cursor += 1 }
+                }
+            }
+        }
+
+        private static let rawTextNames = ["script", "style"]
+        /// The attribute names the tree builder keeps, as bytes.
+        private static let keptNames = HTMLAttribute.allCases.map { Array($0.rawValue.utf8) }
+
+        /// Whether the attribute whose text is `attribute` (name first) is one the tree keeps.
+        private func isKept(_ attribute: Range<Int>) -> Bool {
+            var nameEnd = attribute.lowerBound
+            while nameEnd < attribute.upperBound, isNameByte(page[nameEnd]) { nameEnd += 1 }
+            let length = nameEnd - attribute.lowerBound
+            return Self.keptNames.contains { name in
+                name.count == length && name.indices.allSatisfy { index in
+                    let byte = page[attribute.lowerBound + index]
+                    return (isUpper(byte) ? byte | 0x20 : byte) == name[index]
                 }
             }
         }
@@ -204,6 +228,10 @@ enum RawTextStripper {
                   let found = memchr(base + start, Int32(target), page.count - start) else { return nil }
             return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
         }
+
+        /// libxml2 cuts longer tag and attribute names (HTML_PARSER_BUFFER_SIZE) and reads the
+        /// rest as more attributes.
+        private static let longestName = 100
 
         private func byte(at index: Int) -> UInt8? {
             index < page.count ? page[index] : nil
