@@ -53,6 +53,10 @@ final class RawTextStripperTests: XCTestCase {
             #"<a href="u"data-x="1"class=y>t</a><a data-y=2/ class=k x>u</a><br / data-z=1><a b/c=1 id=d>v</a>"#,
             "<div " + String(repeating: "a", count: 100) + #"0="x class=evil y" id=i>w</div>"#,
             #"<DIV CLASS="Up" DATA-X='1'><SPAN Style="display:none" srcset="a 1x, b 2x">z</SPAN></DIV>"#,
+            // Raw text that starts as an end tag, and a longer end-tag name: found by random pages.
+            "<script></v</SCRIPT>>", "<style></p</style>=",
+            "<script type=ld+json></scriptx><p .>", "<script>a</scriptx </script>b</script><p>c</p>",
+            "<!<!--><SCRIPT>--></script>1",
         ]
         for page in pages { assertSameTree(page) }
     }

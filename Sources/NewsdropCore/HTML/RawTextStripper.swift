@@ -87,10 +87,10 @@ enum RawTextStripper {
         }
 
         /// `<!DOCTYPE …>` or a bogus `<!…>`, both read up to the next `>`. A quote in a DOCTYPE
-        /// may hide a `>` from libxml2.
+        /// may hide a `>` from libxml2, and a bogus one holding another `<` is read otherwise.
         private mutating func declaration() -> Bool {
             guard let end = index(of: UInt8(ascii: ">"), from: position + 2),
-                  !page[(position + 2)..<end].contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'") || isControl($0) })
+                  !page[(position + 2)..<end].contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'") || $0 == UInt8(ascii: "<") || isControl($0) })
             else { return false }
             position = end + 1
             return true
@@ -109,9 +109,10 @@ enum RawTextStripper {
             position = tag.end
             removals += tag.unread
             guard let rawTextName, !tag.selfClosed else { return true }
-            // libxml2 checks for an element that closes the script before reading raw text.
-            if byte(at: position) == UInt8(ascii: "<"), let next = byte(at: position + 1), isLetter(next) { return false }
             guard let close = rawTextEnd(rawTextName, from: position) else { return false }
+            // Before reading raw text libxml2 tries the content as an end tag or as a start tag
+            // that closes the script: raw text starting with '<' is not surely raw text.
+            if close != position, byte(at: position) == UInt8(ascii: "<") { return false }
             let content = position..<close
             position = close
             // JSON-LD keeps its content; so does a script whose attributes hold an entity, which
@@ -174,11 +175,16 @@ enum RawTextStripper {
             }
         }
 
-        /// The first `</name` (any case) from `start`: where libxml2's raw text ends.
+        /// The first `</name` (any case) from `start`: where libxml2's raw text ends. Nil when
+        /// that is the start of a longer name (`</scriptx`), which libxml2 reads as an end tag
+        /// of its own and then goes on with the raw text.
         private func rawTextEnd(_ name: String, from start: Int) -> Int? {
             var cursor = start
             while let open = find("</", from: cursor) {
-                if open + 2 + name.utf8.count <= page.count, asciiLowercasedEqual(open + 2, name) { return open }
+                if open + 2 + name.utf8.count <= page.count, asciiLowercasedEqual(open + 2, name) {
+                    if let next = byte(at: open + 2 + name.utf8.count), isNameByte(next) { return nil }
+                    return open
+                }
                 cursor = open + 1
             }
             return nil
