@@ -8,16 +8,16 @@ import Darwin
 /// content of `<script>` and `<style>` elements, and the attributes `HTMLAttribute` does not
 /// name (data-*, srcset, SVG paths …). libxml2 reads both character by character only for the
 /// tree builder to drop them: on the development pages script content alone was about a third
-/// of libxml2's parse, and attribute values a fifth. JSON-LD scripts keep their content: it is
-/// metadata.
+/// of libxml2's parse, and attribute parsing a fifth of what was left. JSON-LD scripts keep
+/// their content: it is metadata.
 ///
 /// The scan follows libxml2's HTML tokenizer (2.9) closely enough to know where it is in
 /// raw text: comments, `<!…>` and `<?…>` markup, end tags, and start tags with quoted and
 /// unquoted attribute values. Wherever it cannot be sure what libxml2 will do (a `<` that
 /// opens no tag, a control character inside a tag, a comment closed by `--!>`, a DOCTYPE
-/// with quotes), it stops and leaves the rest of the page as it is, so the parsed tree is the
-/// one the whole page gives.
-enum RawTextStripper {
+/// with quotes, raw text that starts with `<`, an end tag such as `</scriptx`), it stops and
+/// leaves the rest of the page as it is, so the parsed tree is the one the whole page gives.
+enum UnusedMarkupStripper {
     static func stripped(_ bytes: [UInt8]) -> [UInt8] {
         bytes.withUnsafeBufferPointer { page in
             var scanner = Scanner(page)

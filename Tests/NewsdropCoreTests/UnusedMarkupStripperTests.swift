@@ -1,12 +1,13 @@
 import XCTest
 @testable import NewsdropCore
 
-/// Removing script and style content before libxml2 parses a page must not change the tree:
-/// pages where the scan could misread libxml2's state must come out the same as unstripped.
-final class RawTextStripperTests: XCTestCase {
+/// Removing script and style content and unkept attributes before libxml2 parses a page must
+/// not change the tree: pages where the scan could misread libxml2's state must come out the
+/// same as unstripped.
+final class UnusedMarkupStripperTests: XCTestCase {
     private func assertSameTree(_ html: String, file: StaticString = #filePath, line: UInt = #line) {
         let bytes = Array(html.utf8)
-        let whole = HTMLTreeBuilder.parse(bytes, encoding: "UTF-8"), stripped = HTMLTreeBuilder.parse(RawTextStripper.stripped(bytes), encoding: "UTF-8")
+        let whole = HTMLTreeBuilder.parse(bytes, encoding: "UTF-8"), stripped = HTMLTreeBuilder.parse(UnusedMarkupStripper.stripped(bytes), encoding: "UTF-8")
         XCTAssertEqual(whole.map(Self.describe), stripped.map(Self.describe), html, file: file, line: line)
     }
 
@@ -18,21 +19,21 @@ final class RawTextStripperTests: XCTestCase {
 
     func testRemovesScriptAndStyleContent() {
         let page = "<html><head><style>p { color: red }</style></head><body><p>one</p><SCRIPT type=text/javascript>var a = '<p>';</SCRIPT ><p>two</p></body></html>"
-        let stripped = String(decoding: RawTextStripper.stripped(Array(page.utf8)), as: UTF8.self)
+        let stripped = String(decoding: UnusedMarkupStripper.stripped(Array(page.utf8)), as: UTF8.self)
         XCTAssertEqual(stripped, "<html><head><style></style></head><body><p>one</p><SCRIPT type=text/javascript></SCRIPT ><p>two</p></body></html>")
         assertSameTree(page)
     }
 
     func testRemovesAttributesTheTreeDoesNotKeep() {
         let page = #"<p class="a" data-track='{"x": 1}' id=b srcset="a.jpg 1x">text</p>"#
-        let stripped = String(decoding: RawTextStripper.stripped(Array(page.utf8)), as: UTF8.self)
+        let stripped = String(decoding: UnusedMarkupStripper.stripped(Array(page.utf8)), as: UTF8.self)
         XCTAssertEqual(stripped, #"<p class="a"  id=b >text</p>"#)
         assertSameTree(page)
     }
 
     func testKeepsJSONLD() {
         let page = #"<script type="application/ld+json">{"@type":"NewsArticle","headline":"H"}</script><p>t</p>"#
-        XCTAssertEqual(RawTextStripper.stripped(Array(page.utf8)), Array(page.utf8))
+        XCTAssertEqual(UnusedMarkupStripper.stripped(Array(page.utf8)), Array(page.utf8))
     }
 
     func testTreeUnchangedWhereTheScanMustNotGuess() {
