@@ -8,3 +8,5 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
 #include <libxml/parser.h>
+// xmlSwitchToEncoding, to name the encoding of a parser context fed SAX handlers.
+#include <libxml/parserInternals.h>

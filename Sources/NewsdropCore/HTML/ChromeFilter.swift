@@ -24,10 +24,10 @@ struct ChromeFilter {
         self.verdicts = verdicts
         var holdsArticle = Array(repeating: false, count: tree.nodes.count)
         for index in tree.nodes.indices.reversed() {
-            let node = tree.nodes[index]
-            let isArticle = node.tag == .article || node.tag == .main
+            let (tag, parent) = (tree.nodes[index].tag, tree.nodes[index].parent)
+            let isArticle = tag == .article || tag == .main
                 || tree.attribute(.itemprop, of: index)?.lowercased() == "articlebody"
-            if isArticle || holdsArticle[index], node.parent >= 0 { holdsArticle[node.parent] = true }
+            if isArticle || holdsArticle[index], parent >= 0 { holdsArticle[parent] = true }
         }
         self.holdsArticle = holdsArticle
         (structural, nameable) = Self.classify(tree, holdsArticle: holdsArticle)
@@ -48,15 +48,15 @@ struct ChromeFilter {
         var inArticle = Array(repeating: false, count: count)
         var inTableOrCode = Array(repeating: false, count: count)
         for index in tree.nodes.indices {
-            let node = tree.nodes[index]
-            if node.parent >= 0 {
-                let parentTag = tree.nodes[node.parent].tag
-                inArticle[index] = inArticle[node.parent] || parentTag == .article || parentTag == .main
-                inTableOrCode[index] = inTableOrCode[node.parent] || parentTag == .table || parentTag == .code || parentTag == .pre
+            let (tag, parent) = (tree.nodes[index].tag, tree.nodes[index].parent)
+            if parent >= 0 {
+                let parentTag = tree.nodes[parent].tag
+                inArticle[index] = inArticle[parent] || parentTag == .article || parentTag == .main
+                inTableOrCode[index] = inTableOrCode[parent] || parentTag == .table || parentTag == .code || parentTag == .pre
             }
-            guard node.tag != .text else { continue }
+            guard tag != .text else { continue }
             structural[index] = isStructuralChrome(tree, index, inArticle: inArticle[index], holdsArticle: holdsArticle[index])
-            switch node.tag {
+            switch tag {
             case .html, .body, .article, .main, .a: break
             default: nameable[index] = !inTableOrCode[index] && !holdsArticle[index]
             }
@@ -65,13 +65,13 @@ struct ChromeFilter {
     }
 
     private static func isStructuralChrome(_ tree: HTMLTree, _ index: Int, inArticle: Bool, holdsArticle: Bool) -> Bool {
-        let node = tree.nodes[index]
-        if removedTags.contains(node.tag) { return true }
+        let tag = tree.nodes[index].tag
+        if removedTags.contains(tag) { return true }
         // A page header is furniture; a header inside an article holds its headline and lede.
-        if node.tag == .header && !inArticle && !holdsArticle { return true }
+        if tag == .header && !inArticle && !holdsArticle { return true }
         // ASP.NET pages wrap the whole page in one <form>: only forms without the article go.
-        if node.tag == .form && !holdsArticle { return true }
-        if node.attributes.isEmpty { return false }
+        if tag == .form && !holdsArticle { return true }
+        if tree.nodes[index].attributes.isEmpty { return false }
         if isHidden(tree, index) { return true }
         if let role = tree.attribute(.role, of: index)?.lowercased(), furnitureRoles.contains(role) { return true }
         return false
@@ -80,8 +80,11 @@ struct ChromeFilter {
     private static func isHidden(_ tree: HTMLTree, _ index: Int) -> Bool {
         if tree.attribute(.hidden, of: index) != nil { return true }
         if tree.attribute(.ariaHidden, of: index)?.lowercased() == "true" { return true }
-        guard let style = tree.attribute(.style, of: index)?.lowercased() else { return false }
-        let compact = style.filter { $0 != " " }
-        return compact.contains("display:none") || compact.contains("visibility:hidden")
+        guard let style = tree.attribute(.style, of: index) else { return false }
+        // ASCII lower case is enough: the words sought are ASCII.
+        let compact = String(decoding: style.utf8.lazy.filter { $0 != 0x20 }.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+        return hidingStyle.matches(compact)
     }
+
+    private static let hidingStyle = NameMatcher(fragments: "display:none", "visibility:hidden")
 }

@@ -1,79 +1,129 @@
 /// What an element's `class` and `id` say about it. Sites name their page furniture
 /// consistently ("share-buttons", "related-posts", "cookie-banner"), so these names are the
-/// strongest general signal short of reading the text.
+/// strongest general signal short of reading the text. Every function takes names lower-cased.
 enum ClassPatterns {
-    /// Words that mark page furniture, matched anywhere in the names (long enough not to occur
-    /// by accident inside other words).
-    private static let boilerplateFragments: [[UInt8]] = fragments(
-        "comment", "disqus", "sidebar", "breadcrumb", "related", "social", "share", "sharing", "newsletter",
+    /// Words that mark page furniture: fragments matched anywhere in the names (long enough not
+    /// to occur by accident inside other words), short words only as a whole name part: "ad" in
+    /// "ad-slot", not in "head".
+    private static let boilerplate = NameMatcher(
+        fragments: "comment", "disqus", "sidebar", "breadcrumb", "related", "social", "share", "sharing", "newsletter",
         "subscri", "cookie", "consent", "gdpr", "promo", "advert", "sponsor", "popup", "modal", "banner", "footer",
         "masthead", "pagination", "pager", "shoutbox", "skyscraper", "outbrain", "taboola", "recommend", "trending",
-        "signup", "sign-up", "navbar", "navigation", "menu", "header", "remark", "replies", "community", "agegate"
+        "signup", "sign-up", "navbar", "navigation", "menu", "header", "remark", "replies", "community", "agegate",
+        tokens: "ad", "ads", "nav", "rss", "extra", "tools", "toolbar", "print", "skip", "hidden"
     )
-    /// Short words that mark furniture only as a whole name part: "ad" in "ad-slot", not in "head".
-    private static let boilerplateTokens: Set<String> = ["ad", "ads", "nav", "rss", "extra", "tools", "toolbar", "print", "skip", "hidden"]
     /// Words that say "content" strongly enough to overrule a furniture word ("article-header").
-    private static let contentFragments = fragments("article", "body", "content", "main", "column", "story", "entry")
+    private static let content = NameMatcher(fragments: "article", "body", "content", "main", "column", "story", "entry")
 
     /// Class names of the containers content management systems put the article body in.
-    static let articleContainerNames: Set<String> = [
+    static let articleContainerNames: Set<Substring> = [
         "entry-content", "post-content", "article-body", "article-content", "story-body", "story-content",
         "post-body", "entry-body", "article__body", "article-text", "story-text", "post-entry", "articlebody",
         "article__content", "c-entry-content", "td-post-content", "field-body", "content-body", "body-text",
         "story__body", "post__content", "blog-post-content", "entry__content", "storybody", "articletext",
     ]
 
-    private static let negativeFragments = fragments(
-        "comment", "com-", "contact", "footer", "masthead", "media", "meta", "outbrain", "promo", "related", "scroll",
-        "share", "shoutbox", "sidebar", "skyscraper", "sponsor", "shopping", "tags", "widget", "banner", "combx",
-        "gdpr", "social", "subscribe", "newsletter", "byline", "author"
+    private static let negative = NameMatcher(
+        fragments: "comment", "com-", "contact", "footer", "masthead", "media", "meta", "outbrain", "promo", "related",
+        "scroll", "share", "shoutbox", "sidebar", "skyscraper", "sponsor", "shopping", "tags", "widget", "banner", "combx",
+        "gdpr", "social", "subscribe", "newsletter", "byline", "author",
+        tokens: "ad", "ads", "nav", "hidden", "hid", "foot", "tag"
     )
-    private static let negativeTokens: Set<String> = ["ad", "ads", "nav", "hidden", "hid", "foot", "tag"]
-    private static let positiveFragments = fragments(
-        "article", "body", "content", "entry", "hentry", "h-entry", "main", "page", "post", "text", "blog", "story"
+    private static let positive = NameMatcher(
+        fragments: "article", "body", "content", "entry", "hentry", "h-entry", "main", "page", "post", "text", "blog", "story"
     )
+    /// Names of the author's name ("byline", "author", "writtenby").
+    private static let byline = NameMatcher(fragments: "byline", "writtenby", "p-author", tokens: "author")
 
-    /// Whether `names` (class and id, lower-cased) mark page furniture rather than content.
-    static func isBoilerplate(_ names: String) -> Bool {
-        guard !names.isEmpty else { return false }
-        let bytes = Array(names.utf8)
-        let marked = boilerplateFragments.contains { bytes.containsFragment($0) } || tokens(bytes).contains { boilerplateTokens.contains($0) }
-        return marked && !contentFragments.contains { bytes.containsFragment($0) }
+    /// What one class or id says for `isBoilerplate`; the verdict for several names is theirs combined.
+    struct Marks {
+        var furniture: Bool
+        var content: Bool
     }
 
-    /// +25 for a content-like name, -25 for a furniture-like one (for class and id each).
-    static func weight(_ names: String) -> Double {
-        guard !names.isEmpty else { return 0 }
-        let bytes = Array(names.utf8)
-        var weight = 0.0
-        if negativeFragments.contains(where: { bytes.containsFragment($0) }) || tokens(bytes).contains(where: { negativeTokens.contains($0) }) {
-            weight -= 25
-        }
-        if positiveFragments.contains(where: { bytes.containsFragment($0) }) { weight += 25 }
-        return weight
+    static func marks(_ name: String) -> Marks {
+        Marks(furniture: boilerplate.matches(name), content: content.matches(name))
     }
 
-    /// Whether class or id mark the author's name ("byline", "author", "writtenby").
-    static func namesByline(_ names: String) -> Bool {
-        let bytes = Array(names.utf8)
-        return bylineFragments.contains { bytes.containsFragment($0) } || tokens(bytes).contains("author")
+    /// Whether an element whose class and id have these marks is page furniture rather than
+    /// content: class and id are judged as one list of names.
+    static func isBoilerplate(class classMarks: Marks, id idMarks: Marks) -> Bool {
+        (classMarks.furniture || idMarks.furniture) && !(classMarks.content || idMarks.content)
     }
 
-    private static let bylineFragments = fragments("byline", "writtenby", "p-author")
+    /// +25 for a content-like name, -25 for a furniture-like one.
+    static func weight(_ name: String) -> Double {
+        guard !name.isEmpty else { return 0 }
+        return (negative.matches(name) ? -25 : 0) + (positive.matches(name) ? 25 : 0)
+    }
+
+    /// Whether a class or id marks the author's name.
+    static func namesByline(_ name: String) -> Bool {
+        byline.matches(name)
+    }
 
     /// Whether a class list names a CMS article-body container.
     static func namesArticleContainer(_ className: String) -> Bool {
-        className.split(separator: " ").contains { articleContainerNames.contains(String($0)) }
+        // Split on the byte, not on Characters: this runs for every distinct class of a page.
+        className.utf8.split(separator: 0x20).contains { articleContainerNames.contains(Substring($0)) }
+    }
+}
+
+/// Finds any of a few ASCII words in a lower-cased name in one pass over its bytes, however many
+/// words there are: fragments anywhere, tokens only as a whole run of letters and digits
+/// ("share-bar_2" has the runs share, bar and 2). Runs on every class and id of every page.
+struct NameMatcher: Sendable {
+    /// The fragments, back to back, grouped by first byte: those starting with byte `b` are
+    /// `fragmentEnds[firstFragment[b] ..< firstFragment[b + 1]]`, each ending where the next begins.
+    private let fragmentBytes: [UInt8]
+    private let fragmentStarts: [Int]
+    private let firstFragment: [Int]
+    private let tokens: [[UInt8]]
+
+    init(fragments: String..., tokens: String...) {
+        let sorted = fragments.map { Array($0.utf8) }.sorted { $0[0] < $1[0] }
+        fragmentBytes = sorted.flatMap { $0 }
+        fragmentStarts = sorted.reduce(into: [0]) { $0.append($0.last! + $1.count) }
+        firstFragment = (0...256).map { byte in sorted.firstIndex { Int($0[0]) >= byte } ?? sorted.count }
+        self.tokens = tokens.map { Array($0.utf8) }
     }
 
-    private static func fragments(_ words: String...) -> [[UInt8]] {
-        words.map { Array($0.utf8) }
+    func matches(_ name: String) -> Bool {
+        var name = name
+        return name.withUTF8(matches)
     }
 
-    /// The ASCII letter-and-digit runs of a name ("share-bar_2" → share, bar, 2).
-    private static func tokens(_ bytes: [UInt8]) -> [String] {
-        bytes.split(whereSeparator: { !(($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 >= 0x80) })
-            .map { String(decoding: $0, as: UTF8.self) }
+    private func matches(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var tokenStart = 0
+        for index in 0...bytes.count {
+            guard index < bytes.count else { return isToken(bytes, tokenStart..<index) }
+            let byte = bytes[index]
+            for fragment in firstFragment[Int(byte)]..<firstFragment[Int(byte) + 1] where hasFragment(fragment, in: bytes, at: index) {
+                return true
+            }
+            if !Self.isTokenByte(byte) {
+                if isToken(bytes, tokenStart..<index) { return true }
+                tokenStart = index + 1
+            }
+        }
+        return false
+    }
+
+    private func hasFragment(_ fragment: Int, in bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+        let start = fragmentStarts[fragment], length = fragmentStarts[fragment + 1] - start
+        guard bytes.count - index >= length else { return false }
+        var offset = 1
+        while offset < length, bytes[index + offset] == fragmentBytes[start + offset] { offset += 1 }
+        return offset == length
+    }
+
+    private func isToken(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+        !range.isEmpty && tokens.contains { $0.count == range.count && $0.elementsEqual(bytes[range]) }
+    }
+
+    /// Letters and digits (and any non-ASCII byte) make up a token.
+    private static func isTokenByte(_ byte: UInt8) -> Bool {
+        (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte >= 0x80
     }
 }
 
@@ -91,15 +141,15 @@ struct ClassVerdicts {
         let count = tree.nodes.count
         var classNames = Array(repeating: "", count: count), ids = Array(repeating: "", count: count)
         var isBoilerplate = Array(repeating: false, count: count), isArticleContainer = Array(repeating: false, count: count)
-        var boilerplateCache: [String: Bool] = [:], containerCache: [String: Bool] = ["": false]
-        for index in tree.nodes.indices {
+        var marksCache: [String: ClassPatterns.Marks] = [:], containerCache: [String: Bool] = ["": false]
+        for index in tree.nodes.indices where !tree.nodes[index].attributes.isEmpty {
             for (name, value) in tree.nodes[index].attributes {
                 if name == .class { classNames[index] = Self.lowercased(value) } else if name == .id { ids[index] = Self.lowercased(value) }
             }
             let (className, id) = (classNames[index], ids[index])
             if className.isEmpty && id.isEmpty { continue }
-            let joined = className.isEmpty ? id : id.isEmpty ? className : className + " " + id
-            isBoilerplate[index] = Self.cached(joined, in: &boilerplateCache, ClassPatterns.isBoilerplate)
+            isBoilerplate[index] = ClassPatterns.isBoilerplate(class: Self.cached(className, in: &marksCache, ClassPatterns.marks),
+                                                               id: Self.cached(id, in: &marksCache, ClassPatterns.marks))
             isArticleContainer[index] = Self.cached(className, in: &containerCache, ClassPatterns.namesArticleContainer)
         }
         (self.classNames, self.ids, self.isBoilerplate, self.isArticleContainer) = (classNames, ids, isBoilerplate, isArticleContainer)
@@ -111,7 +161,7 @@ struct ClassVerdicts {
     }
 
     func isByline(_ index: Int) -> Bool {
-        ClassPatterns.namesByline(classNames[index] + " " + ids[index])
+        ClassPatterns.namesByline(classNames[index]) || ClassPatterns.namesByline(ids[index])
     }
 
     /// Lower case without a new string when there is nothing to lower (the usual case).
@@ -124,22 +174,5 @@ struct ClassVerdicts {
         let value = compute(key)
         cache[key] = value
         return value
-    }
-}
-
-private extension Array where Element == UInt8 {
-    /// Byte-wise substring search; Foundation's `contains` is far slower for these short ASCII names.
-    func containsFragment(_ fragment: [UInt8]) -> Bool {
-        guard let first = fragment.first, count >= fragment.count else { return false }
-        var start = 0
-        while start <= count - fragment.count {
-            if self[start] == first {
-                var matched = 1
-                while matched < fragment.count, self[start + matched] == fragment[matched] { matched += 1 }
-                if matched == fragment.count { return true }
-            }
-            start += 1
-        }
-        return false
     }
 }

@@ -20,13 +20,13 @@ struct ContentCleaner {
             var index = root
             var codeEnd = -1
             while index < tree.nodes[root].end {
-                let node = tree.nodes[index]
-                if result.removed[index] || node.tag == .text { index = node.end; continue }
-                if node.tag == .pre || node.tag == .code { codeEnd = max(codeEnd, node.end) }
+                let (tag, end) = (tree.nodes[index].tag, tree.nodes[index].end)
+                if result.removed[index] || tag == .text { index = end; continue }
+                if tag == .pre || tag == .code { codeEnd = max(codeEnd, end) }
                 insideCode = index < codeEnd
                 if !insideCode, index != root, shouldRemove(index, title: normalizedTitle, byline: &result.byline) {
                     result.removed[index] = true
-                    index = node.end
+                    index = end
                     continue
                 }
                 index += 1

@@ -28,8 +28,9 @@ struct ContentStatistics {
         listTextLength = Array(repeating: 0, count: count)
         let alive = Self.alive(tree, removed: removed)
         for index in stride(from: count - 1, through: 0, by: -1) where alive[index] {
-            let node = tree.nodes[index]
-            switch node.tag {
+            // Fields, not the node: copying a node retains its text and attributes.
+            let tag = tree.nodes[index].tag
+            switch tag {
             case .text:
                 textLength[index] = textLengths.length[index]
                 commas[index] = textLengths.commas[index]
@@ -42,9 +43,9 @@ struct ContentStatistics {
             case .input, .select, .textarea, .button: inputs[index] += 1
             case .ul, .ol: listTextLength[index] = textLength[index]
             default:
-                if node.tag.isHeading { headingLength[index] = textLength[index] }
+                if tag.isHeading { headingLength[index] = textLength[index] }
             }
-            let parent = node.parent
+            let parent = tree.nodes[index].parent
             guard parent >= 0 else { continue }
             textLength[parent] += textLength[index]
             linkLength[parent] += linkLength[index]
@@ -89,10 +90,17 @@ struct TextLengths {
     /// Characters (scalars) with white-space runs counted once, and commas (ASCII, full-width
     /// and ideographic, so Chinese and Japanese text scores like English).
     private static func measure(_ text: String) -> (Int, Int) {
+        var text = text
+        return text.withUTF8(measure)
+    }
+
+    private static func measure(_ utf8: UnsafeBufferPointer<UInt8>) -> (Int, Int) {
         var length = 0, commas = 0
         var inSpace = true
-        var utf8 = text.utf8.makeIterator()
-        while let byte = utf8.next() {
+        var index = 0
+        while index < utf8.count {
+            let byte = utf8[index]
+            index += 1
             if byte & 0xC0 == 0x80 { continue }  // continuation byte of a character already counted
             let isSpace = byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D || byte == 0x0C
             if isSpace {
@@ -105,7 +113,8 @@ struct TextLengths {
             if byte == UInt8(ascii: ",") { commas += 1 }
             if byte == 0xEF || byte == 0xE3 {
                 // U+FF0C (EF BC 8C) and U+3001 (E3 80 81): read the next two bytes to know.
-                let second = utf8.next(), third = utf8.next()
+                let second = index < utf8.count ? utf8[index] : nil, third = index + 1 < utf8.count ? utf8[index + 1] : nil
+                index = min(index + 2, utf8.count)
                 if (byte == 0xEF && second == 0xBC && third == 0x8C) || (byte == 0xE3 && second == 0x80 && third == 0x81) {
                     commas += 1
                 }

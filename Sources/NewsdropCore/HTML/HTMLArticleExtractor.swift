@@ -2,7 +2,8 @@
 /// Pure: bytes in, `RawArticle` out; the caller fetches or reads the page.
 ///
 /// The steps, each its own type: `HTMLCharset` decides the encoding and `HTMLTranscoder`
-/// makes NUL-free UTF-8; `HTMLTreeBuilder` parses it with libxml2 into a flat `HTMLTree`;
+/// makes NUL-free UTF-8; `UnusedMarkupStripper` drops the script and style content and the
+/// attributes no step reads; `HTMLTreeBuilder` parses it with libxml2 into a flat `HTMLTree`;
 /// `HTMLMetadata` reads title, author, date, URL, language and site; `ArticleBody` finds and
 /// renders the text. JSON-LD's `articleBody` stands in when the page's markup yields less.
 public enum HTMLArticleExtractor {
@@ -44,7 +45,8 @@ public enum HTMLArticleExtractor {
         if case .other = decision.charset {
             utf8Decision.charset = HTMLCharset.isValidUTF8(bytes[...]) ? .utf8 : .windows1252
         }
-        guard let tree = HTMLTreeBuilder.parse(HTMLTranscoder.utf8Bytes(bytes, as: utf8Decision), encoding: "UTF-8") else {
+        let utf8 = UnusedMarkupStripper.stripped(HTMLTranscoder.utf8Bytes(bytes, as: utf8Decision))
+        guard let tree = HTMLTreeBuilder.parse(utf8, encoding: "UTF-8") else {
             throw IngestFailure(.parse, "the HTML page could not be parsed (nothing but NUL bytes?)")
         }
         return tree

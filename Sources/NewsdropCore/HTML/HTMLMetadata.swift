@@ -71,8 +71,9 @@ struct MetaTags {
             guard let content = tree.attribute(.content, of: index).map(WhiteSpace.collapse), !content.isEmpty else { continue }
             let keys = [HTMLAttribute.property, .name, .itemprop, .httpEquiv].compactMap { tree.attribute($0, of: index) }
             for key in keys.flatMap({ $0.lowercased().split(separator: " ") }) {
-                // "dc.title" and "dcterms.title" are spellings of "dc:title" and "dcterm:title".
-                let normalized = key.replacingOccurrences(of: "dcterms", with: "dcterm")
+                // "dc.title" and "dcterms.title" are spellings of "dc:title" and "dcterm:title"
+                // (Foundation's replacing is slow: most keys have no "dc" to replace).
+                let normalized = !key.contains("dc") ? String(key) : key.replacingOccurrences(of: "dcterms", with: "dcterm")
                     .replacingOccurrences(of: "dc.", with: "dc:").replacingOccurrences(of: "dcterm.", with: "dcterm:")
                 if values[normalized] == nil { values[normalized] = content }
             }

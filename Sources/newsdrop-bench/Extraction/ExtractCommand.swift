@@ -17,6 +17,13 @@ struct ExtractCommand: ParsableCommand {
     @Option(help: "How many of the worst pages to list.")
     var worst = 10
 
+    @Option(help: "How many timed passes over all pages; the median pass is reported.")
+    var passes = 7
+
+    func validate() throws {
+        if passes < 1 { throw ValidationError("--passes must be at least 1") }
+    }
+
     func run() throws {
         guard ShingleScore.workedExampleHolds else { throw BenchError("self-check failed: the shingle metric miscounts its worked example") }
         let folder: URL
@@ -30,7 +37,7 @@ struct ExtractCommand: ParsableCommand {
             print("SKIPPED  extraction benchmark: missing the page folder \(folder.path)")
             return
         }
-        let report = try ExtractionBenchmark.run(try ExtractionBenchmark.load(folder), folder: folder, worstCount: worst)
+        let report = try ExtractionBenchmark.run(try ExtractionBenchmark.load(folder), folder: folder, worstCount: worst, passes: passes)
         print(json ? try ReportJSON.text(report) : text(report))
     }
 
@@ -38,7 +45,7 @@ struct ExtractCommand: ParsableCommand {
         var lines = ["newsdrop HTML extraction benchmark — \(report.folder)",
                      "pages \(report.pages): precision \(format(report.precision)), recall \(format(report.recall)), F1 \(format(report.f1))",
                      "title accuracy \(format(report.titleAccuracy)) over \(report.titledPages) titled pages (\(report.titleComparison))",
-                     "speed \(String(format: "%.0f", report.pagesPerSecond)) pages/s on one core", "",
+                     "speed \(String(format: "%.0f pages/s, %.1f MB/s", report.speed.pagesPerSecond, report.speed.megabytesPerSecond)) on one core (median of \(report.speed.passes) passes, extraction only)", "",
                      "worst pages:"]
         var table = TextTable("page", "F1", "precision", "recall", "note")
         for page in report.worst {
