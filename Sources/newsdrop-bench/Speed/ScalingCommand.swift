@@ -105,12 +105,13 @@ struct ScalingCommand: ParsableCommand {
 /// `map` over every core, keeping the order.
 enum ParallelMap {
     static func map<Input: Sendable, Output: Sendable>(_ inputs: [Input], _ transform: @Sendable (Int, Input) -> Output) -> [Output] {
-        let results = UnsafeMutableBufferPointer<Output?>.allocate(capacity: inputs.count)
-        results.initialize(repeating: nil)
-        defer { results.deallocate() }
-        nonisolated(unsafe) let slots = results
-        DispatchQueue.concurrentPerform(iterations: inputs.count) { index in
-            slots[index] = transform(index, inputs[index])
+        var results = [Output?](repeating: nil, count: inputs.count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            // Each iteration writes its own slot only.
+            nonisolated(unsafe) let slots = buffer
+            DispatchQueue.concurrentPerform(iterations: inputs.count) { index in
+                slots[index] = transform(index, inputs[index])
+            }
         }
         return results.map { $0! }
     }
