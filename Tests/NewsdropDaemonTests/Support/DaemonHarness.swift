@@ -13,6 +13,14 @@ final class DaemonHarness {
     /// Fast settings for tests: plain drops are taken after 0.3 s of quiet, rescans every second.
     static let quickArguments = ["--min-file-age", "0.3", "--rescan-interval", "1"]
 
+    /// Fast retries and no per-host delay, so fetching tests take seconds.
+    static let quickFetching = [
+        "NEWSDROP_FETCH_HOST_DELAY": "0", "NEWSDROP_FETCH_RETRY_BASE_DELAY": "0.2", "NEWSDROP_FETCH_RETRY_MAX_DELAY": "0.5",
+        "NEWSDROP_FETCH_RETRY_ATTEMPTS": "3", "NEWSDROP_FETCH_TIMEOUT": "1", "NEWSDROP_FETCH_MAX_BODY_SIZE": "256K",
+    ]
+    /// Quick arguments that let the fetcher reach the in-process test server on 127.0.0.1.
+    static let allowLoopbackFetching = quickArguments + ["--fetch-allow", "127.0.0.1/32"]
+
     /// A fresh state directory under the system's temporary folder, or under `parent`.
     init(under parent: URL = FileManager.default.temporaryDirectory) throws {
         stateDirectory = parent.appendingPathComponent("newsdrop-test-\(UUID().uuidString)")
@@ -65,6 +73,14 @@ final class DaemonHarness {
             }
             return self.log.components(separatedBy: " ready: state directory").count - 1 >= expectedReadyLines
         }
+    }
+
+    /// The daemon's peak resident memory (VmHWM in /proc/PID/status), in bytes.
+    var peakResidentBytes: Int? {
+        guard let process, let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
+        return kilobytes * 1_024
     }
 
     /// SIGTERM, then waits for the exit; returns the exit status.
