@@ -83,6 +83,16 @@ final class TortureTests: XCTestCase {
         let nested = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
         try daemon.dropByRename("deep.json", Data(nested.utf8))
         try daemon.dropByRename("deep.jsonl", Data((#"{"text": "fine line"}"# + "\n" + nested).utf8))
+        let deepHTML = String(repeating: "<div>", count: 100_000) + "<p>Deep inside a hundred thousand folders of markup.</p>"
+            + String(repeating: "</div>", count: 100_000)
+        try daemon.dropByRename("deep.html", Data("<html><head><title>Deep</title></head><body>\(deepHTML)</body></html>".utf8))
+        try daemon.dropByRename("nul.html", Data("<html><body><p>Before the NUL".utf8) + Data([0]) + Data(" after it.</p></body></html>".utf8))
+        try daemon.dropByRename("nul.txt", Data("Headline\n\nText with a NUL".utf8) + Data([0]) + Data(" in the middle.".utf8))
+        try daemon.dropByRename("wrong-title.json", Data(#"{"title": 42, "text": "A number is no title."}"#.utf8))
+        try daemon.dropByRename("wrong-text.json", Data(#"{"title": "Listed", "text": ["an", "array"]}"#.utf8))
+        let mixedLines = [#"{"title": "First", "text": "The first good line."}"#, "{not json", #"{"title": 7, "text": 8}"#,
+                          #"["an", "array"]"#, #"{"title": "Last", "text": "The last good line."}"#]
+        try daemon.dropByRename("mixed.jsonl", Data(mixedLines.joined(separator: "\n").utf8))
         let longLine = String(repeating: "word ", count: 1_990_000)  // ≈ 10 MB, one line
         try daemon.dropByRename("one-line.txt", Data(longLine.utf8))
         XCTAssertEqual(symlink(outside.path, inbox.appendingPathComponent("link-to-dir").path), 0)
@@ -102,7 +112,23 @@ final class TortureTests: XCTestCase {
         XCTAssertTrue(reasons["loop"]?.hasPrefix("not a regular file: a symbolic link") ?? false)
         XCTAssertEqual(try daemon.count("SELECT count(*) FROM failures WHERE name = 'deep.jsonl' AND item = 2"), 1)
         XCTAssertEqual(try daemon.count("SELECT count(*) FROM sightings WHERE name IN ('deep.jsonl', 'one-line.txt')"), 2)
+        let texts = try daemon.rows("SELECT s.name, a.text FROM sightings s JOIN articles a ON a.id = s.article_id")
+            .reduce(into: [String: String]()) { $0[$1["name"]] = $1["text"] }
+        XCTAssertEqual(texts["deep.html"], "Deep inside a hundred thousand folders of markup.", "parsed to the bottom, not cut at 256 levels")
+        XCTAssertEqual(texts["nul.html"], "Before the NUL after it.", "a NUL neither ends nor enters the document")
+        XCTAssertEqual(reasons["nul.txt"], "binary content: NUL byte at offset 25 (UTF-16 text needs a byte-order mark)")
+        XCTAssertEqual(reasons["wrong-title.json"], #"field "title" has the wrong type: expected a string"#)
+        XCTAssertEqual(reasons["wrong-text.json"], #"field "text" has the wrong type: expected a string"#)
+        let lineReasons = try daemon.rows("SELECT reason FROM failures WHERE name = 'mixed.jsonl' ORDER BY item").map { $0["reason"] as String }
+        XCTAssertEqual(lineReasons, ["line 2: invalid JSON: The given data was not valid JSON.",
+                                     #"line 3: field "title" has the wrong type: expected a string"#,
+                                     "line 4: expected a JSON object with the article's fields"])
+        XCTAssertEqual(try daemon.count("SELECT count(*) FROM sightings WHERE name = 'mixed.jsonl'"), 2, "the good lines are ingested")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: outside.path), [], "nothing was written outside")
+        try daemon.dropByRename("after.txt", Data("After\n\nA normal file is ingested after all of them.".utf8))
+        try daemon.waitUntil("a normal file is still ingested", timeout: 60) {
+            try daemon.count("SELECT count(*) FROM sightings WHERE name = 'after.txt'") == 1
+        }
         XCTAssertTrue(daemon.process?.isRunning ?? false, daemon.condition)
     }
 

@@ -48,17 +48,27 @@ final class DaemonHarness {
     /// Everything the daemon has logged so far, across restarts.
     var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
 
-    /// Starts the daemon and waits until it says it is ready.
+    /// Starts the daemon and waits until it says it is ready. With `user` (needs root and
+    /// setpriv) the daemon runs as that user, and the state directory is handed to it first.
     func start(_ arguments: [String] = DaemonHarness.quickArguments, environment: [String: String] = [:],
-               file: StaticString = #filePath, line: UInt = #line) throws {
+               asUser user: String? = nil, file: StaticString = #filePath, line: UInt = #line) throws {
         if !FileManager.default.fileExists(atPath: logURL.path) {
             FileManager.default.createFile(atPath: logURL.path, contents: nil)
         }
         let handle = try FileHandle(forWritingTo: logURL)
         handle.seekToEndOfFile()
         let process = Process()
-        process.executableURL = Self.daemonExecutable
-        process.arguments = ["--state-dir", stateDirectory.path] + arguments
+        let daemonArguments = ["--state-dir", stateDirectory.path] + arguments
+        if let user {
+            try hand(stateDirectory, to: user)
+            // setpriv execs the daemon, so the process identifier stays the daemon's.
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            process.arguments = ["--reuid=\(user)", "--regid=\(user == "nobody" ? "nogroup" : user)", "--clear-groups",
+                                 Self.daemonExecutable.path] + daemonArguments
+        } else {
+            process.executableURL = Self.daemonExecutable
+            process.arguments = daemonArguments
+        }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardError = handle
         process.standardOutput = handle
@@ -72,6 +82,16 @@ final class DaemonHarness {
                 throw HarnessError("newsdropd exited with status \(process.terminationStatus) during start-up:\n\(self.log)")
             }
             return self.log.components(separatedBy: " ready: state directory").count - 1 >= expectedReadyLines
+        }
+    }
+
+    /// chown -R, so an unprivileged daemon owns its state directory as it would in production.
+    private func hand(_ folder: URL, to user: String) throws {
+        guard let account = getpwnam(user) else { throw HarnessError("no user \(user)") }
+        let (uid, gid) = (account.pointee.pw_uid, account.pointee.pw_gid)
+        let paths = [folder.path] + (FileManager.default.subpaths(atPath: folder.path) ?? []).map { folder.appendingPathComponent($0).path }
+        for path in paths where lchown(path, uid, gid) != 0 {
+            throw HarnessError("lchown \(path): errno \(errno)")
         }
     }
 
@@ -112,10 +132,12 @@ final class DaemonHarness {
 
     // MARK: Producers
 
-    /// The maildir protocol: write into inbox/tmp, then rename into inbox/new.
-    func dropByRename(_ name: String, _ contents: Data) throws {
+    /// The maildir protocol: write into inbox/tmp, then rename into inbox/new; `mode`, when
+    /// given, is set before the rename, so the daemon never sees the file otherwise.
+    func dropByRename(_ name: String, _ contents: Data, mode: mode_t? = nil) throws {
         let temporary = url("inbox/tmp/\(name)")
         try contents.write(to: temporary)
+        if let mode, chmod(temporary.path, mode) != 0 { throw HarnessError("chmod \(temporary.path): errno \(errno)") }
         guard rename(temporary.path, url("inbox/new/\(name)").path) == 0 else {
             throw HarnessError("rename into inbox/new failed: errno \(errno)")
         }
