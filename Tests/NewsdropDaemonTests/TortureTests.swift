@@ -100,8 +100,9 @@ final class TortureTests: XCTestCase {
             XCTAssertEqual(hits - before, doneBeforeDrain.contains(url) ? 0 : 1, "\(url): fetched once after the last restart, or never again")
             refetchedAfterAKill += hits - 1
         }
-        // A kill between the server's answer and the commit means one more request for that URL
-        // after the restart (at least once on the wire; exactly once in the database).
+        // A kill after a request reached the server and before the commit that records it means
+        // one more request for that URL after the restart (at least once on the wire, exactly
+        // once in the database).
         print("torture: \(cycles) cycles, \(dropped.count) files and \(lists.count) URL lists (\(queuedURLs.count) distinct URLs);"
               + " recorded \(sighted.count) sightings + \(failed.count) failures, lost \(dropped.count - Set(sighted).union(failed).count),"
               + " doubled \(sighted.count + failed.count - Set(sighted).union(failed).count);"
