@@ -77,6 +77,20 @@ final class BadInputTests: XCTestCase {
         XCTAssertTrue(daemon.process?.isRunning ?? false)
     }
 
+    /// Root reads every file, so the daemon runs as nobody here, as a packaged service would.
+    func testAnUnreadableFileFailsWithItsReasonWhenTheDaemonIsNotRoot() throws {
+        guard geteuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else {
+            throw XCTSkip("needs root and setpriv to run the daemon as nobody (as root, every file is readable)")
+        }
+        daemon = try DaemonHarness()
+        try daemon.start(DaemonHarness.quickArguments + ["--max-file-size", "4096"], asUser: "nobody")
+        try assertFails("locked.txt", reasonContains: "cannot open the file: Permission denied", stage: "read") {
+            try daemon.dropByRename("locked.txt", Data("Locked\n\nNobody may read this file.".utf8), mode: 0)
+        }
+        try daemon.dropByRename("good.txt", Data("Readable\n\nThe daemon keeps ingesting after an unreadable file.".utf8))
+        try daemon.waitUntil("a readable file is still ingested") { try daemon.count("SELECT count(*) FROM articles") == 1 }
+    }
+
     func testOddFileNamesAreKeptExactly() throws {
         let names = ["line\nbreak.txt", "tab\tand spaces .txt", "Ünïcödé — “quotes”.txt", String(repeating: "n", count: 251) + ".txt"]
         for name in names {

@@ -9,12 +9,9 @@ final class FetchTests: XCTestCase {
     private var daemon: DaemonHarness!
     private var server: TestHTTPServer!
 
-    /// Fast retries and no per-host delay, so every test takes seconds.
-    private static let quickFetching = [
-        "NEWSDROP_FETCH_HOST_DELAY": "0", "NEWSDROP_FETCH_RETRY_BASE_DELAY": "0.2", "NEWSDROP_FETCH_RETRY_MAX_DELAY": "0.5",
-        "NEWSDROP_FETCH_RETRY_ATTEMPTS": "3", "NEWSDROP_FETCH_TIMEOUT": "1", "NEWSDROP_FETCH_MAX_BODY_SIZE": "256K",
-    ]
-    private static let allowLoopback = DaemonHarness.quickArguments + ["--fetch-allow", "127.0.0.1/32"]
+
+    /// 50 MB of zeros, gzip-compressed to about 50 KB: a decompression bomb against a 256 KB body limit.
+    private static let gzipBomb = TestHTTPServer.gzip([UInt8](repeating: 0, count: 50 << 20))
 
     override func setUpWithError() throws {
         daemon = try DaemonHarness()
@@ -40,6 +37,7 @@ final class FetchTests: XCTestCase {
             case "/broken": return .status(500)
             case "/slow": return .silence(seconds: 5)
             case "/endless": return .chunked(chunk: [UInt8](repeating: 0x61, count: 16_384), count: 10_000)
+            case "/bomb": return .html(Self.gzipBomb, headers: [("Content-Encoding", "gzip")])
             case let path where path.hasPrefix("/hop"):
                 return .redirect(to: "/hop\((Int(path.dropFirst(4)) ?? 0) + 1)")
             case "/to-bridge": return .redirect(to: "/bridge.html")
@@ -57,8 +55,8 @@ final class FetchTests: XCTestCase {
         server = nil
     }
 
-    private func start(_ arguments: [String] = FetchTests.allowLoopback, environment: [String: String] = [:]) throws {
-        try daemon.start(arguments, environment: Self.quickFetching.merging(environment) { $1 })
+    private func start(_ arguments: [String] = DaemonHarness.allowLoopbackFetching, environment: [String: String] = [:]) throws {
+        try daemon.start(arguments, environment: DaemonHarness.quickFetching.merging(environment) { $1 })
     }
 
     private func waitUntilFetched(_ count: Int, file: StaticString = #filePath, line: UInt = #line) throws {
@@ -209,6 +207,52 @@ final class FetchTests: XCTestCase {
         try assertFailure("/to-metadata", contains: "address refused: 169.254.169.254 is a link-local address")
         try assertFailure("/to-ipv6-loopback", contains: "address refused: ::1 is a loopback address")
         XCTAssertEqual(server.hits("/bridge.html"), 0)
+    }
+
+    func testALoopbackNameAndAPrivateAddressAreRefusedBeforeConnecting() throws {
+        // A short connect timeout: had 10.0.0.1 been connected to, the failure would be a
+        // timeout (retried, "gave up after 3 tries"), not the guard's refusal.
+        try start(DaemonHarness.quickArguments, environment: ["NEWSDROP_FETCH_CONNECT_TIMEOUT": "0.5"])
+        let byName = "http://localhost:\(server.port)/bridge.html", privateAddress = "http://10.0.0.1/bridge.html"
+        XCTAssertEqual(try ctl("fetch", byName, privateAddress).status, 0)
+        try waitUntilFetched(2)
+        let reasons = try daemon.rows("SELECT name, reason FROM failures WHERE origin = 'url'")
+            .reduce(into: [String: String]()) { $0[$1["name"]] = $1["reason"] }
+        let refusedName = reasons[byName] ?? ""
+        XCTAssertTrue(refusedName.hasPrefix("address refused: ") && refusedName.contains("is a loopback address"), refusedName)
+        XCTAssertEqual(reasons[privateAddress],
+                       "address refused: 10.0.0.1 is a private address (10.0.0.0/8); allow it with --fetch-allow or fetch.allow")
+        XCTAssertEqual(try daemon.count("SELECT max(attempts) FROM fetch_queue"), 0, "a refusal is final: no retry is scheduled")
+        XCTAssertEqual(server.hits("/bridge.html"), 0, "the name resolved to loopback and was not connected to")
+    }
+
+    func testOtherSchemesInAURLListFailLineByLineAndTheRestIsFetched() throws {
+        try start()
+        let lines = ["file:///etc/passwd", "ftp://127.0.0.1/pub/file", "gopher://127.0.0.1:70/1", server.url("/bridge.html"),
+                     "FILE:/etc/shadow"]
+        try daemon.dropByRename("schemes.urls", Data(lines.joined(separator: "\n").utf8))
+        try waitUntilFetched(1)
+        let reasons = try daemon.rows("SELECT reason FROM failures WHERE name = 'schemes.urls' ORDER BY item").map { $0["reason"] as String }
+        XCTAssertEqual(reasons, [
+            #"line 1: only http and https URLs are fetched, not "file": file:///etc/passwd"#,
+            #"line 2: only http and https URLs are fetched, not "ftp": ftp://127.0.0.1/pub/file"#,
+            #"line 3: only http and https URLs are fetched, not "gopher": gopher://127.0.0.1:70/1"#,
+            #"line 5: only http and https URLs are fetched, not "file": FILE:/etc/shadow"#,
+        ])
+        XCTAssertEqual(try daemon.count("SELECT count(*) FROM fetch_queue"), 1, "only the http URL is queued")
+        XCTAssertEqual(try daemon.count("SELECT count(*) FROM sightings WHERE origin = 'url'"), 1)
+        XCTAssertEqual(server.hits("/bridge.html"), 1)
+    }
+
+    func testADecompressionBombIsCutAtTheBodyLimitOnDecodedBytes() throws {
+        try start()
+        XCTAssertEqual(try ctl("fetch", server.url("/bomb")).status, 0)
+        try waitUntilFetched(1)
+        XCTAssertEqual(try failureReason("/bomb"), "response body larger than 262144 bytes (fetch.max_body_size)")
+        XCTAssertEqual(server.hits("/bomb"), 1, "too large is final, not retried")
+        let peak = try XCTUnwrap(daemon.peakResidentBytes)
+        print("decompression bomb: \(Self.gzipBomb.count) bytes sent, daemon peak resident memory \(peak >> 20) MB")
+        XCTAssertLessThan(peak, 200 << 20, "the 50 MB body was never held")
     }
 
     func testQueuedURLsSurviveKillNineAndAreFetchedOnce() throws {

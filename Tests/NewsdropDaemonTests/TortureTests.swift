@@ -23,12 +23,28 @@ final class TortureTests: XCTestCase {
 
     // MARK: Crash torture
 
+    /// Each cycle drops 25 files and a URL list, then kills the daemon at a random moment
+    /// while it ingests and fetches. The fetcher reaches a server on 127.0.0.1 whose pages
+    /// answer after a pause, so kills land mid-transfer too.
     func testRepeatedKillDashNineLosesNothingAndDoublesNothing() throws {
         let cycles = Int(ProcessInfo.processInfo.environment["NEWSDROP_TORTURE_CYCLES"] ?? "") ?? 20
+        let server = try TestHTTPServer { request, _ in
+            .after(seconds: 0.1, .html(Array("""
+                <html><head><title>Page \(request.path)</title></head>
+                <body><article><h1>Page \(request.path)</h1><p>The page at \(request.path) was fetched for the torture test.</p></article></body></html>
+                """.utf8)))
+        }
         var generator = SystemRandomNumberGenerator()
         var dropped: [String: Data] = [:]
+        var lists: [String] = []
+        var queuedURLs: Set<String> = []
         for cycle in 0..<cycles {
-            try daemon.start()
+            try daemon.start(DaemonHarness.allowLoopbackFetching, environment: DaemonHarness.quickFetching)
+            // Three new links, and one that every list repeats: it must be queued and fetched once.
+            let links = (0..<3).map { server.url("/c\(cycle)-\($0).html") } + [server.url("/every-cycle.html")]
+            try daemon.dropByRename("c\(cycle)-links.urls", Data(links.joined(separator: "\n").utf8))
+            lists.append("c\(cycle)-links.urls")
+            queuedURLs.formUnion(links)
             for index in 0..<25 {
                 let name = "c\(cycle)-\(index)"
                 let data: Data
@@ -47,12 +63,19 @@ final class TortureTests: XCTestCase {
             Thread.sleep(forTimeInterval: Double.random(in: 0...0.4, using: &generator))
             daemon.killHard()
         }
-        try daemon.start()
+        // What the last life left unfetched (queued, or its list not yet read) must be fetched
+        // exactly once now; what is done, never again.
+        let doneBeforeDrain = try Set(daemon.rows("SELECT url FROM fetch_queue WHERE state = 'done'").map { $0["url"] as String })
+        let hitsBeforeDrain = Dictionary(uniqueKeysWithValues: queuedURLs.map { ($0, server.hits(Self.path(of: $0))) })
+        try daemon.start(DaemonHarness.allowLoopbackFetching, environment: DaemonHarness.quickFetching)
         XCTAssertEqual(try client.call("wait-idle", ["timeout": 120]).result?["idle"] as? Bool, true)
+        try daemon.waitUntil("the fetch queue drains", timeout: 60) {
+            try daemon.count("SELECT count(*) FROM fetch_queue WHERE state = 'queued'") == 0
+        }
 
         // Every input is accounted for exactly once: a sighting or a whole-input failure.
-        let sighted = try daemon.rows("SELECT name FROM sightings").map { $0["name"] as String }
-        let failed = try daemon.rows("SELECT name FROM failures WHERE item = 0").map { $0["name"] as String }
+        let sighted = try daemon.rows("SELECT name FROM sightings WHERE origin = 'file'").map { $0["name"] as String }
+        let failed = try daemon.rows("SELECT name FROM failures WHERE origin = 'file' AND item = 0").map { $0["name"] as String }
         XCTAssertEqual(sighted.count + failed.count, dropped.count, "inputs recorded twice or not at all")
         XCTAssertEqual(Set(sighted).union(failed), Set(dropped.keys))
         XCTAssertTrue(Set(sighted).isDisjoint(with: failed))
@@ -60,8 +83,35 @@ final class TortureTests: XCTestCase {
                        "identical inputs never make two articles")
         XCTAssertEqual(try daemon.database().read { try String.fetchOne($0, sql: "PRAGMA integrity_check") }, "ok")
         XCTAssertTrue(daemon.inboxAndWorkAreEmpty)
-        XCTAssertEqual(daemon.files(under: "processed").count, sighted.count)
+        XCTAssertEqual(daemon.files(under: "processed").count, sighted.count + lists.count, "each input and list kept once")
         XCTAssertEqual(daemon.entries("failed").filter { !$0.hasSuffix(".error.json") }.count, failed.count)
+
+        // Every queued URL is in the queue once, fetched, and recorded by one sighting.
+        let queue = try daemon.rows("SELECT url, state FROM fetch_queue")
+        XCTAssertEqual(queue.map { $0["url"] as String }.sorted(), queuedURLs.sorted(), "each URL queued exactly once")
+        XCTAssertEqual(Set(queue.map { $0["state"] as String }), ["done"])
+        let urlSightings = try daemon.rows("SELECT name, count(*) AS n FROM sightings WHERE origin = 'url' GROUP BY name")
+        XCTAssertEqual(urlSightings.count, queuedURLs.count)
+        XCTAssertEqual(Set(urlSightings.map { $0["n"] as Int }), [1], "no fetched page recorded twice")
+        var refetchedAfterAKill = 0
+        for url in queuedURLs {
+            let hits = server.hits(Self.path(of: url)), before = hitsBeforeDrain[url] ?? 0
+            XCTAssertGreaterThanOrEqual(hits, 1, url)
+            XCTAssertEqual(hits - before, doneBeforeDrain.contains(url) ? 0 : 1, "\(url): fetched once after the last restart, or never again")
+            refetchedAfterAKill += hits - 1
+        }
+        // A kill after a request reached the server and before the commit that records it means
+        // one more request for that URL after the restart (at least once on the wire, exactly
+        // once in the database).
+        print("torture: \(cycles) cycles, \(dropped.count) files and \(lists.count) URL lists (\(queuedURLs.count) distinct URLs);"
+              + " recorded \(sighted.count) sightings + \(failed.count) failures, lost \(dropped.count - Set(sighted).union(failed).count),"
+              + " doubled \(sighted.count + failed.count - Set(sighted).union(failed).count);"
+              + " URLs fetched \(urlSightings.count), server requests \(queuedURLs.count + refetchedAfterAKill)"
+              + " (\(refetchedAfterAKill) repeated after a kill mid-transfer)")
+    }
+
+    private static func path(of url: String) -> String {
+        URLComponents(string: url)?.path ?? url
     }
 
     // MARK: Hostile files
@@ -83,6 +133,16 @@ final class TortureTests: XCTestCase {
         let nested = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
         try daemon.dropByRename("deep.json", Data(nested.utf8))
         try daemon.dropByRename("deep.jsonl", Data((#"{"text": "fine line"}"# + "\n" + nested).utf8))
+        let deepHTML = String(repeating: "<div>", count: 100_000) + "<p>Deep inside a hundred thousand folders of markup.</p>"
+            + String(repeating: "</div>", count: 100_000)
+        try daemon.dropByRename("deep.html", Data("<html><head><title>Deep</title></head><body>\(deepHTML)</body></html>".utf8))
+        try daemon.dropByRename("nul.html", Data("<html><body><p>Before the NUL".utf8) + Data([0]) + Data(" after it.</p></body></html>".utf8))
+        try daemon.dropByRename("nul.txt", Data("Headline\n\nText with a NUL".utf8) + Data([0]) + Data(" in the middle.".utf8))
+        try daemon.dropByRename("wrong-title.json", Data(#"{"title": 42, "text": "A number is no title."}"#.utf8))
+        try daemon.dropByRename("wrong-text.json", Data(#"{"title": "Listed", "text": ["an", "array"]}"#.utf8))
+        let mixedLines = [#"{"title": "First", "text": "The first good line."}"#, "{not json", #"{"title": 7, "text": 8}"#,
+                          #"["an", "array"]"#, #"{"title": "Last", "text": "The last good line."}"#]
+        try daemon.dropByRename("mixed.jsonl", Data(mixedLines.joined(separator: "\n").utf8))
         let longLine = String(repeating: "word ", count: 1_990_000)  // ≈ 10 MB, one line
         try daemon.dropByRename("one-line.txt", Data(longLine.utf8))
         XCTAssertEqual(symlink(outside.path, inbox.appendingPathComponent("link-to-dir").path), 0)
@@ -102,7 +162,23 @@ final class TortureTests: XCTestCase {
         XCTAssertTrue(reasons["loop"]?.hasPrefix("not a regular file: a symbolic link") ?? false)
         XCTAssertEqual(try daemon.count("SELECT count(*) FROM failures WHERE name = 'deep.jsonl' AND item = 2"), 1)
         XCTAssertEqual(try daemon.count("SELECT count(*) FROM sightings WHERE name IN ('deep.jsonl', 'one-line.txt')"), 2)
+        let texts = try daemon.rows("SELECT s.name, a.text FROM sightings s JOIN articles a ON a.id = s.article_id")
+            .reduce(into: [String: String]()) { $0[$1["name"]] = $1["text"] }
+        XCTAssertEqual(texts["deep.html"], "Deep inside a hundred thousand folders of markup.", "parsed to the bottom, not cut at 256 levels")
+        XCTAssertEqual(texts["nul.html"], "Before the NUL after it.", "a NUL neither ends nor enters the document")
+        XCTAssertEqual(reasons["nul.txt"], "binary content: NUL byte at offset 25 (UTF-16 text needs a byte-order mark)")
+        XCTAssertEqual(reasons["wrong-title.json"], #"field "title" has the wrong type: expected a string"#)
+        XCTAssertEqual(reasons["wrong-text.json"], #"field "text" has the wrong type: expected a string"#)
+        let lineReasons = try daemon.rows("SELECT reason FROM failures WHERE name = 'mixed.jsonl' ORDER BY item").map { $0["reason"] as String }
+        XCTAssertEqual(lineReasons, ["line 2: invalid JSON: The given data was not valid JSON.",
+                                     #"line 3: field "title" has the wrong type: expected a string"#,
+                                     "line 4: expected a JSON object with the article's fields"])
+        XCTAssertEqual(try daemon.count("SELECT count(*) FROM sightings WHERE name = 'mixed.jsonl'"), 2, "the good lines are ingested")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: outside.path), [], "nothing was written outside")
+        try daemon.dropByRename("after.txt", Data("After\n\nA normal file is ingested after all of them.".utf8))
+        try daemon.waitUntil("a normal file is still ingested", timeout: 60) {
+            try daemon.count("SELECT count(*) FROM sightings WHERE name = 'after.txt'") == 1
+        }
         XCTAssertTrue(daemon.process?.isRunning ?? false, daemon.condition)
     }
 

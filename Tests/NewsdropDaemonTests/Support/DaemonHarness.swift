@@ -13,6 +13,14 @@ final class DaemonHarness {
     /// Fast settings for tests: plain drops are taken after 0.3 s of quiet, rescans every second.
     static let quickArguments = ["--min-file-age", "0.3", "--rescan-interval", "1"]
 
+    /// Fast retries and no per-host delay, so fetching tests take seconds.
+    static let quickFetching = [
+        "NEWSDROP_FETCH_HOST_DELAY": "0", "NEWSDROP_FETCH_RETRY_BASE_DELAY": "0.2", "NEWSDROP_FETCH_RETRY_MAX_DELAY": "0.5",
+        "NEWSDROP_FETCH_RETRY_ATTEMPTS": "3", "NEWSDROP_FETCH_TIMEOUT": "1", "NEWSDROP_FETCH_MAX_BODY_SIZE": "256K",
+    ]
+    /// Quick arguments that let the fetcher reach the in-process test server on 127.0.0.1.
+    static let allowLoopbackFetching = quickArguments + ["--fetch-allow", "127.0.0.1/32"]
+
     /// A fresh state directory under the system's temporary folder, or under `parent`.
     init(under parent: URL = FileManager.default.temporaryDirectory) throws {
         stateDirectory = parent.appendingPathComponent("newsdrop-test-\(UUID().uuidString)")
@@ -40,17 +48,27 @@ final class DaemonHarness {
     /// Everything the daemon has logged so far, across restarts.
     var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
 
-    /// Starts the daemon and waits until it says it is ready.
+    /// Starts the daemon and waits until it says it is ready. With `user` (needs root and
+    /// setpriv) the daemon runs as that user, and the state directory is handed to it first.
     func start(_ arguments: [String] = DaemonHarness.quickArguments, environment: [String: String] = [:],
-               file: StaticString = #filePath, line: UInt = #line) throws {
+               asUser user: String? = nil, file: StaticString = #filePath, line: UInt = #line) throws {
         if !FileManager.default.fileExists(atPath: logURL.path) {
             FileManager.default.createFile(atPath: logURL.path, contents: nil)
         }
         let handle = try FileHandle(forWritingTo: logURL)
         handle.seekToEndOfFile()
         let process = Process()
-        process.executableURL = Self.daemonExecutable
-        process.arguments = ["--state-dir", stateDirectory.path] + arguments
+        let daemonArguments = ["--state-dir", stateDirectory.path] + arguments
+        if let user {
+            try hand(stateDirectory, to: user)
+            // setpriv execs the daemon, so the process identifier stays the daemon's.
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            process.arguments = ["--reuid=\(user)", "--regid=\(user == "nobody" ? "nogroup" : user)", "--clear-groups",
+                                 Self.daemonExecutable.path] + daemonArguments
+        } else {
+            process.executableURL = Self.daemonExecutable
+            process.arguments = daemonArguments
+        }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardError = handle
         process.standardOutput = handle
@@ -65,6 +83,24 @@ final class DaemonHarness {
             }
             return self.log.components(separatedBy: " ready: state directory").count - 1 >= expectedReadyLines
         }
+    }
+
+    /// chown -R, so an unprivileged daemon owns its state directory as it would in production.
+    private func hand(_ folder: URL, to user: String) throws {
+        guard let account = getpwnam(user) else { throw HarnessError("no user \(user)") }
+        let (uid, gid) = (account.pointee.pw_uid, account.pointee.pw_gid)
+        let paths = [folder.path] + (FileManager.default.subpaths(atPath: folder.path) ?? []).map { folder.appendingPathComponent($0).path }
+        for path in paths where lchown(path, uid, gid) != 0 {
+            throw HarnessError("lchown \(path): errno \(errno)")
+        }
+    }
+
+    /// The daemon's peak resident memory (VmHWM in /proc/PID/status), in bytes.
+    var peakResidentBytes: Int? {
+        guard let process, let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
+        return kilobytes * 1_024
     }
 
     /// SIGTERM, then waits for the exit; returns the exit status.
@@ -96,10 +132,12 @@ final class DaemonHarness {
 
     // MARK: Producers
 
-    /// The maildir protocol: write into inbox/tmp, then rename into inbox/new.
-    func dropByRename(_ name: String, _ contents: Data) throws {
+    /// The maildir protocol: write into inbox/tmp, then rename into inbox/new; `mode`, when
+    /// given, is set before the rename, so the daemon never sees the file otherwise.
+    func dropByRename(_ name: String, _ contents: Data, mode: mode_t? = nil) throws {
         let temporary = url("inbox/tmp/\(name)")
         try contents.write(to: temporary)
+        if let mode, chmod(temporary.path, mode) != 0 { throw HarnessError("chmod \(temporary.path): errno \(errno)") }
         guard rename(temporary.path, url("inbox/new/\(name)").path) == 0 else {
             throw HarnessError("rename into inbox/new failed: errno \(errno)")
         }
