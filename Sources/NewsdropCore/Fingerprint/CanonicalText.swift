@@ -33,23 +33,9 @@ public enum CanonicalText {
 
     /// The same rules on ASCII bytes, without the Unicode tables: the common case, made cheap.
     private static func fromASCII(_ bytes: String.UTF8View) -> String {
-        var output: [UInt8] = []
-        output.reserveCapacity(bytes.count)
-        var pendingSeparator = false
-        for byte in bytes {
-            switch byte {
-            case UInt8(ascii: "'"):
-                continue
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "A")...UInt8(ascii: "Z"):
-                if pendingSeparator, !output.isEmpty { output.append(UInt8(ascii: " ")) }
-                pendingSeparator = false
-                output.append(byte | (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? 0x20 : 0))
-            default:
-                pendingSeparator = true
-            }
-        }
-        return String(decoding: output, as: UTF8.self)
+        var words = ASCIIWords(capacity: bytes.count)
+        for byte in bytes { words.append(byte) }
+        return words.text
     }
 
     /// English news is ASCII letters with typographic punctuation (curly quotes, dashes, no-break
@@ -57,33 +43,51 @@ public enum CanonicalText {
     /// punctuation only separates words (or, for apostrophes, vanishes) before and after NFKC.
     /// Nil as soon as a letter or digit outside ASCII appears: the full path handles those.
     private static func fromTypographicASCII(_ text: String) -> String? {
-        var output: [UInt8] = []
-        output.reserveCapacity(text.utf8.count)
-        var pendingSeparator = false
+        var words = ASCIIWords(capacity: text.utf8.count)
         for scalar in text.unicodeScalars {
             let value = scalar.value
             if value < 0x80 {
-                let byte = UInt8(value)
-                switch byte {
-                case UInt8(ascii: "'"):
-                    continue
-                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                     UInt8(ascii: "A")...UInt8(ascii: "Z"):
-                    if pendingSeparator, !output.isEmpty { output.append(UInt8(ascii: " ")) }
-                    pendingSeparator = false
-                    output.append(byte | (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? 0x20 : 0))
-                default:
-                    pendingSeparator = true
-                }
+                words.append(UInt8(value))
             } else if isApostrophe(scalar) {
                 continue
             } else if isTypographicSeparator(value) {
-                pendingSeparator = true
+                words.separate()
             } else {
                 return nil
             }
         }
-        return String(decoding: output, as: UTF8.self)
+        return words.text
+    }
+
+    /// The canonical rules for ASCII characters, shared by both fast paths: letters lower-cased,
+    /// digits kept, apostrophes dropped, anything else a word separator.
+    private struct ASCIIWords {
+        private var output: [UInt8] = []
+        private var pendingSeparator = false
+
+        init(capacity: Int) {
+            output.reserveCapacity(capacity)
+        }
+
+        mutating func append(_ byte: UInt8) {
+            switch byte {
+            case UInt8(ascii: "'"):
+                return
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                if pendingSeparator, !output.isEmpty { output.append(UInt8(ascii: " ")) }
+                pendingSeparator = false
+                output.append(byte | (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? 0x20 : 0))
+            default:
+                separate()
+            }
+        }
+
+        mutating func separate() {
+            pendingSeparator = true
+        }
+
+        var text: String { String(decoding: output, as: UTF8.self) }
     }
 
     /// Non-ASCII punctuation and spaces that stay word separators under NFKC and case folding:
