@@ -45,7 +45,7 @@ struct StoryIndex {
     func cacheDocumentFrequencies(of terms: some Collection<UInt64>) throws {
         guard let cache = caches?.frequencies else { preconditionFailure("only the writer holds the caches") }
         let missing = cache.missing(terms)
-        if !missing.isEmpty { cache.remember(try fetchDocumentFrequencies(of: missing)) }
+        if !missing.isEmpty { cache.remember(try documentFrequencies(of: missing)) }
     }
 
     /// The frequencies in the writer's cache (see `cacheDocumentFrequencies`). Writer only.
@@ -77,14 +77,10 @@ struct StoryIndex {
         return count
     }
 
-    /// Document frequencies of `terms` (absent terms are 0), as a reader sees them.
+    /// Document frequencies of `terms` as stored (absent terms are 0), through one prepared
+    /// primary-key lookup per term: cheaper than compiling an `IN (…)` list's SQL anew for
+    /// every article.
     func documentFrequencies(of terms: some Collection<UInt64>) throws -> [UInt64: Int] {
-        try fetchDocumentFrequencies(of: terms)
-    }
-
-    /// One prepared primary-key lookup per term: cheaper than compiling an `IN (…)` list's SQL
-    /// anew for every article.
-    private func fetchDocumentFrequencies(of terms: some Collection<UInt64>) throws -> [UInt64: Int] {
         let lookup = try db.cachedStatement(sql: "SELECT documents FROM term_documents WHERE term = ?")
         var frequencies = [UInt64: Int](minimumCapacity: terms.count)
         for term in terms {
