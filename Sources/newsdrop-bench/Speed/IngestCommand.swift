@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Glibc
+import NewsdropControlProtocol
 
 /// `newsdrop-bench ingest`: end-to-end throughput. Generated articles are written into a fresh
 /// daemon's inbox/tmp, renamed into inbox/new all at once, and timed from the first rename
@@ -23,7 +23,7 @@ struct IngestCommand: ParsableCommand {
         var articlesPerSecond: Double
         var daemonCPUSeconds: Double
         var peakResidentMegabytes: Double
-        var dropToCommit: String
+        var dropToCommit: LatencySummary
     }
 
     func run() throws {
@@ -31,19 +31,11 @@ struct IngestCommand: ParsableCommand {
         defer { daemon.stop() }
         var generator = LoadGenerator(seed: 11)
         let names = try daemon.stage(articles, from: &generator)
-        let cpuBefore = daemon.cpuSeconds
-        let clock = ContinuousClock(), started = clock.now
-        for name in names {
-            daemon.deliver(name)
-        }
-        let client = try TimingClient(path: daemon.socketPath)
-        try daemon.waitIdle(client)
-        let seconds = started.duration(to: clock.now).seconds
-        let stats = String(decoding: try client.roundTrip(Array(#"{"id":2,"cmd":"stats"}"#.utf8) + [10]), as: UTF8.self)
-        let latency = stats.range(of: #""drop_to_commit":\{[^}]*\}"#, options: .regularExpression).map { String(stats[$0]) } ?? "?"
+        let (burst, client) = try daemon.ingestBurst(names)
+        let seconds = burst.seconds
         let result = Result(stagesOff: without.map(\.rawValue), articles: articles, seconds: seconds, articlesPerSecond: Double(articles) / seconds,
-                            daemonCPUSeconds: daemon.cpuSeconds - cpuBefore, peakResidentMegabytes: daemon.peakResidentMegabytes,
-                            dropToCommit: latency)
+                            daemonCPUSeconds: burst.cpuSeconds, peakResidentMegabytes: daemon.peakResidentMegabytes,
+                            dropToCommit: try daemon.dropToCommitLatency(client))
         if json {
             print(try ReportJSON.text(result))
         } else {
@@ -51,7 +43,7 @@ struct IngestCommand: ParsableCommand {
             print("Ingest\(stagesOff): " + String(format: "%d articles in %.2f s = %.0f articles/s; daemon CPU %.2f s (%.2f cores); peak RSS %.0f MB",
                          articles, seconds, result.articlesPerSecond, result.daemonCPUSeconds, result.daemonCPUSeconds / seconds,
                          result.peakResidentMegabytes))
-            print("  daemon's drop-to-commit latency: \(latency)")
+            print("  daemon's drop-to-commit latency: \(result.dropToCommit.inMilliseconds)")
         }
     }
 }

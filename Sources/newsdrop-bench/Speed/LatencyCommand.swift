@@ -47,35 +47,23 @@ struct LatencyCommand: ParsableCommand {
         }
         let client = try TimingClient(path: daemon.socketPath)
         try daemon.waitIdle(client)
-        let stats = try JSONDecoder().decode(StatsAnswer.self, from: Data(client.roundTrip(Array(#"{"id":2,"cmd":"stats"}"#.utf8) + [10])))
 
         let result = Result(filesPerSecond: rate, seconds: seconds, dropped: names.count,
                             maximumScheduleLagMilliseconds: worstLag.seconds * 1_000,
                             daemonCPUSeconds: daemon.cpuSeconds - cpuBefore, peakResidentMegabytes: daemon.peakResidentMegabytes,
-                            dropToQueryable: stats.result.dropToCommit)
+                            dropToQueryable: try daemon.dropToCommitLatency(client))
         if json {
             print(try ReportJSON.text(result))
         } else {
             let latency = result.dropToQueryable
-            func milliseconds(_ value: Double?) -> String { value.map { String(format: "%.1f ms", $0 * 1_000) } ?? "-" }
             print("""
                 Latency: \(names.count) files at \(rate)/s for \(seconds) s (dropping lagged its schedule by at most \
                 \(String(format: "%.1f", result.maximumScheduleLagMilliseconds)) ms)
-                  drop-to-queryable over the last \(latency.samples) files: p50 \(milliseconds(latency.p50)), \
-                p95 \(milliseconds(latency.p95)), p99 \(milliseconds(latency.p99)), max \(milliseconds(latency.max))
+                  drop-to-queryable over the last \(latency.samples) files: \(latency.inMilliseconds)
                   daemon CPU \(String(format: "%.2f", result.daemonCPUSeconds)) s \
                 (\(String(format: "%.2f", result.daemonCPUSeconds / Double(seconds))) cores); \
                 peak RSS \(String(format: "%.0f", result.peakResidentMegabytes)) MB
                 """)
         }
-    }
-
-    /// The part of a `stats` answer this benchmark reads.
-    private struct StatsAnswer: Decodable {
-        struct Stats: Decodable {
-            var dropToCommit: LatencySummary
-            enum CodingKeys: String, CodingKey { case dropToCommit = "drop_to_commit" }
-        }
-        var result: Stats
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import NewsdropControlProtocol
 
 /// A real `newsdropd` (the one built beside this tool), on a fresh temporary state directory
 /// or on one prepared beforehand, which it then owns. Sendable so that a second thread can
@@ -50,6 +51,39 @@ final class RunningDaemon: @unchecked Sendable {
     func waitIdle(_ client: TimingClient) throws {
         let idle = try client.roundTrip(Array(#"{"id":1,"cmd":"wait-idle","args":{"timeout":3600}}"#.utf8) + [10])
         guard String(decoding: idle, as: UTF8.self).contains(#""idle":true"#) else { throw BenchError("the daemon never became idle") }
+    }
+
+    /// A burst delivered all at once: wall time from the first rename until `wait-idle`
+    /// answers, and the daemon's CPU time over it.
+    struct Burst {
+        var seconds: Double
+        var cpuSeconds: Double
+    }
+
+    /// Delivers the staged files all at once and waits until they are committed.
+    func ingestBurst(_ names: [String]) throws -> (burst: Burst, client: TimingClient) {
+        let cpuBefore = cpuSeconds
+        let clock = ContinuousClock(), started = clock.now
+        for name in names { deliver(name) }
+        let client = try TimingClient(path: socketPath)
+        try waitIdle(client)
+        return (Burst(seconds: started.duration(to: clock.now).seconds, cpuSeconds: cpuSeconds - cpuBefore), client)
+    }
+
+    /// The daemon's own drop-to-commit latency (from each file's rename to the commit that
+    /// makes it visible to readers), over its last 10,000 files.
+    func dropToCommitLatency(_ client: TimingClient) throws -> LatencySummary {
+        let answer = try client.roundTrip(Array(#"{"id":2,"cmd":"stats"}"#.utf8) + [10])
+        return try JSONDecoder().decode(StatsAnswer.self, from: Data(answer)).result.dropToCommit
+    }
+
+    /// The part of a `stats` answer the benchmarks read.
+    private struct StatsAnswer: Decodable {
+        struct Stats: Decodable {
+            var dropToCommit: LatencySummary
+            enum CodingKeys: String, CodingKey { case dropToCommit = "drop_to_commit" }
+        }
+        var result: Stats
     }
 
     /// User plus system CPU time the daemon has used, from /proc.
@@ -113,5 +147,13 @@ final class TimingClient {
             guard count > 0 else { throw BenchError("the daemon closed the connection") }
             buffer.append(contentsOf: chunk[..<count])
         }
+    }
+}
+
+extension LatencySummary {
+    /// "p50 12.3 ms, p95 …, p99 …, max …".
+    var inMilliseconds: String {
+        func milliseconds(_ value: Double?) -> String { value.map { String(format: "%.1f ms", $0 * 1_000) } ?? "-" }
+        return "p50 \(milliseconds(p50)), p95 \(milliseconds(p95)), p99 \(milliseconds(p99)), max \(milliseconds(max))"
     }
 }

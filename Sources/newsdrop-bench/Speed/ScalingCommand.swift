@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Glibc
 import NewsdropCore
 import NewsdropStore
 
@@ -65,19 +64,12 @@ struct ScalingCommand: ParsableCommand {
         let daemon = try RunningDaemon(stateDirectory: state)
         defer { daemon.stop() }
         let names = try daemon.stage(articles, from: &generator)
-        let cpuBefore = daemon.cpuSeconds
-        let started = clock.now
-        for name in names {
-            daemon.deliver(name)
-        }
-        let client = try TimingClient(path: daemon.socketPath)
-        try daemon.waitIdle(client)
-        let seconds = started.duration(to: clock.now).seconds
+        let burst = try daemon.ingestBurst(names).burst
         let databaseBytes = (try? FileManager.default.attributesOfItem(atPath: state.appendingPathComponent("newsdrop.db").path)[.size] as? Int) ?? 0
         return Measurement(storedArticles: storedArticles, seedSeconds: seedSeconds,
                            databaseMegabytes: Double(databaseBytes) / 1_000_000,
-                           articlesPerSecond: Double(articles) / seconds,
-                           daemonCPUMillisecondsPerArticle: (daemon.cpuSeconds - cpuBefore) / Double(articles) * 1_000,
+                           articlesPerSecond: Double(articles) / burst.seconds,
+                           daemonCPUMillisecondsPerArticle: burst.cpuSeconds / Double(articles) * 1_000,
                            peakResidentMegabytes: daemon.peakResidentMegabytes)
     }
 
