@@ -122,7 +122,7 @@ final class ConfigurationTests: XCTestCase {
         try daemon.dropByRename("b.txt", TestInputs.fixture("story/104-other-outlet.txt"))
         let socket = daemon.url("run/control.sock").path
         let client = try ControlTestClient(path: socket)
-        XCTAssertEqual(try client.call("wait-idle", ["timeout": 20]).result?["idle"] as? Bool, true)
+        XCTAssertTrue(try client.waitIdle(timeout: 20))
         func storyThreshold() throws -> Double? {
             ((try client.call("why", ["a": 1, "b": 2]).result?["story"]) as? [String: Any])?["threshold"] as? Double
         }
@@ -160,8 +160,8 @@ extension ConfigurationTests {
         try daemon.start(DaemonHarness.quickArguments + ["--config", path])
         try Data("Headline\n\nAn article dropped into a relocated inbox.".utf8).write(to: elsewhere.appendingPathComponent("drop/new/a.txt"))
         try Data([0, 1, 2]).write(to: elsewhere.appendingPathComponent("drop/new/b.bin"))
-        let client = try ControlTestClient(path: daemon.url("run/control.sock").path)
-        XCTAssertEqual(try client.call("wait-idle", ["timeout": 20]).result?["idle"] as? Bool, true)
+        let client = try daemon.controlClient()
+        XCTAssertTrue(try client.waitIdle(timeout: 20))
         XCTAssertEqual((try client.call("status").result?["counters"] as? [String: Any])?["ingested"] as? Int, 1)
         XCTAssertTrue(FileManager.default.fileExists(atPath: elsewhere.appendingPathComponent("corpus.db").path))
         XCTAssertTrue(FileManager.default.fileExists(atPath: elsewhere.appendingPathComponent("rejected/b.bin.error.json").path))

@@ -168,7 +168,7 @@ final class ControlSocketTests: XCTestCase {
         }
         XCTAssertEqual(failures.value, 0)
         let client = try ControlTestClient(path: socketPath)
-        XCTAssertEqual(try client.call("wait-idle", ["timeout": 60]).result?["idle"] as? Bool, true)
+        XCTAssertTrue(try client.waitIdle(timeout: 60))
         XCTAssertEqual(try daemon.count("SELECT count(*) FROM articles"), 200)
     }
 
@@ -181,16 +181,16 @@ final class ControlSocketTests: XCTestCase {
         XCTAssertEqual(held.result?["idle"] as? Bool, false, "a paused daemon with a file waiting is not idle")
         XCTAssertEqual(daemon.entries("inbox/new"), ["held.txt"])
         XCTAssertEqual(try client.call("resume")["ok"] as? Bool, true)
-        XCTAssertEqual(try client.call("wait-idle", ["timeout": 20]).result?["idle"] as? Bool, true)
+        XCTAssertTrue(try client.waitIdle(timeout: 20))
         XCTAssertEqual(try daemon.count("SELECT count(*) FROM articles"), 1)
 
         try daemon.dropByRename("bad.bin", Data([0, 1, 2]))
-        XCTAssertEqual(try client.call("wait-idle", ["timeout": 20]).result?["idle"] as? Bool, true)
+        XCTAssertTrue(try client.waitIdle(timeout: 20))
         XCTAssertEqual(daemon.entries("failed"), ["bad.bin", "bad.bin.error.json"])
         let retried = try client.call("retry")
         XCTAssertEqual(retried.result?["count"] as? Int, 1)
         XCTAssertEqual(try client.call("rescan")["ok"] as? Bool, true)
-        XCTAssertEqual(try client.call("wait-idle", ["timeout": 20]).result?["idle"] as? Bool, true)
+        XCTAssertTrue(try client.waitIdle(timeout: 20))
         XCTAssertEqual(try daemon.count("SELECT count(*) FROM failures"), 2, "the retried input failed again, as a second attempt")
 
         XCTAssertEqual(try client.call("shutdown")["ok"] as? Bool, true)

@@ -15,7 +15,7 @@ final class ReviewRegressionTests: XCTestCase {
     }
 
     private var client: ControlTestClient {
-        get throws { try ControlTestClient(path: daemon.url("run/control.sock").path) }
+        get throws { try daemon.controlClient() }
     }
 
     /// `cp -p` from a host whose clock runs ahead leaves a modification time in the future:
@@ -26,7 +26,7 @@ final class ReviewRegressionTests: XCTestCase {
         try Data("Headline\n\nCopied with its modification time, an hour ahead.".utf8).write(to: URL(fileURLWithPath: path))
         var times = [timespec(tv_sec: time(nil) + 3_600, tv_nsec: 0), timespec(tv_sec: time(nil) + 3_600, tv_nsec: 0)]
         XCTAssertEqual(utimensat(AT_FDCWD, path, &times, 0), 0)
-        XCTAssertEqual(try client.call("wait-idle", ["timeout": 10]).result?["idle"] as? Bool, true)
+        XCTAssertTrue(try client.waitIdle(timeout: 10))
         XCTAssertEqual(try daemon.count("SELECT count(*) FROM articles"), 1)
     }
 
@@ -36,7 +36,7 @@ final class ReviewRegressionTests: XCTestCase {
         try daemon.start()
         try daemon.dropByRename("x.error.json", Data([0, 1]))
         try daemon.dropByRename("x", Data([0, 2]))
-        XCTAssertEqual(try client.call("wait-idle", ["timeout": 10]).result?["idle"] as? Bool, true)
+        XCTAssertTrue(try client.waitIdle(timeout: 10))
         // "x" cannot take the name "x": its sidecar "x.error.json" would replace the first input.
         let failed = daemon.entries("failed")
         XCTAssertTrue(failed.contains("x.error.json") && failed.contains("x.error.json.error.json"), "\(failed)")
@@ -56,7 +56,7 @@ final class ReviewRegressionTests: XCTestCase {
         let lines = (0..<600).map { #"{"title": "Item \#($0)", "text": "Article number \#($0) of a long export, with words."}"# }
         try daemon.dropByRename("many.jsonl", Data(lines.joined(separator: "\n").utf8))
         let connection = try client
-        XCTAssertEqual(try connection.call("wait-idle", ["timeout": 60]).result?["idle"] as? Bool, true)
+        XCTAssertTrue(try connection.waitIdle(timeout: 60))
         try connection.send(#"{"id": 1, "cmd": "export"}"# + "\n")
         var items = 0
         while true {

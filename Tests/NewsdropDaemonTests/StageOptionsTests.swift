@@ -22,8 +22,8 @@ final class StageOptionsTests: XCTestCase {
 
     private func dropAndWait(_ files: [(String, String)]) throws -> ControlTestClient {
         for (name, text) in files { try daemon.dropByRename(name, Data(text.utf8)) }
-        let client = try ControlTestClient(path: daemon.url("run/control.sock").path)
-        XCTAssertEqual(try client.call("wait-idle", ["timeout": 60]).result?["idle"] as? Bool, true)
+        let client = try daemon.controlClient()
+        XCTAssertTrue(try client.waitIdle(timeout: 60))
         return client
     }
 
@@ -47,7 +47,7 @@ final class StageOptionsTests: XCTestCase {
         try daemon.stop()
 
         try daemon.start()
-        client = try ControlTestClient(path: daemon.url("run/control.sock").path)
+        client = try daemon.controlClient()
         let found = try client.call("search", ["query": "ferry"])
         let hits = try XCTUnwrap(found.result?["hits"] as? [[String: Any]], "\(found)")
         XCTAssertEqual(hits.compactMap { $0["title"] as? String }, ["Harbor ferry service resumes"])

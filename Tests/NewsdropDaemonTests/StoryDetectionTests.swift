@@ -53,8 +53,8 @@ final class StoryDetectionTests: XCTestCase {
     private func partitions(of files: [(name: String, data: Data)]) throws -> (groups: Set<Set<String>>, stories: Set<Set<String>>) {
         try daemon.start()
         for file in files { try daemon.dropByRename(file.name, file.data) }
-        let client = try ControlTestClient(path: daemon.url("run/control.sock").path)
-        XCTAssertEqual(try client.call("wait-idle", ["timeout": 60]).result?["idle"] as? Bool, true)
+        let client = try daemon.controlClient()
+        XCTAssertTrue(try client.waitIdle(timeout: 60))
         let rows = try daemon.rows("""
             SELECT s.name, a.duplicate_group, a.story_id FROM sightings s JOIN articles a ON a.id = s.article_id
             """)
@@ -108,7 +108,7 @@ final class StoryDetectionTests: XCTestCase {
 
     func testSimilarStoriesStoryAndWhyOverTheSocket() throws {
         _ = try partitions(of: fixtureFiles())
-        let client = try ControlTestClient(path: daemon.url("run/control.sock").path)
+        let client = try daemon.controlClient()
         let idByName = try Dictionary(uniqueKeysWithValues: daemon.rows("SELECT name, article_id FROM sightings").map {
             ($0["name"] as String, $0["article_id"] as Int64)
         })

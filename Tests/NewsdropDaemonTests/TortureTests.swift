@@ -18,7 +18,7 @@ final class TortureTests: XCTestCase {
     }
 
     private var client: ControlTestClient {
-        get throws { try ControlTestClient(path: daemon.url("run/control.sock").path) }
+        get throws { try daemon.controlClient() }
     }
 
     // MARK: Crash torture
@@ -68,7 +68,7 @@ final class TortureTests: XCTestCase {
         let doneBeforeDrain = try Set(daemon.rows("SELECT url FROM fetch_queue WHERE state = 'done'").map { $0["url"] as String })
         let hitsBeforeDrain = Dictionary(uniqueKeysWithValues: queuedURLs.map { ($0, server.hits(Self.path(of: $0))) })
         try daemon.start(DaemonHarness.allowLoopbackFetching, environment: DaemonHarness.quickFetching)
-        XCTAssertEqual(try client.call("wait-idle", ["timeout": 120]).result?["idle"] as? Bool, true)
+        XCTAssertTrue(try client.waitIdle(timeout: 120))
         try daemon.waitUntil("the fetch queue drains", timeout: 60) {
             try daemon.count("SELECT count(*) FROM fetch_queue WHERE state = 'queued'") == 0
         }
@@ -212,7 +212,7 @@ final class TortureTests: XCTestCase {
         let started = Date()
         XCTAssertEqual(try bystander.call("hello").result?["daemon"] as? String, "newsdropd")
         XCTAssertLessThan(Date().timeIntervalSince(started), 0.5, "a well-behaved client is answered at once")
-        XCTAssertEqual(try bystander.call("wait-idle", ["timeout": 60]).result?["idle"] as? Bool, true)
+        XCTAssertTrue(try bystander.waitIdle(timeout: 60))
         XCTAssertEqual(try daemon.count("SELECT count(*) FROM articles"), 100)
         _ = drip
         _ = noise
@@ -235,7 +235,7 @@ final class TortureTests: XCTestCase {
     func testAnOutsideReaderHoldingATransactionDoesNotStallIngestion() throws {
         try daemon.start()
         try daemon.dropByRename("first.txt", Data("First\n\nBefore the outside reader arrives.".utf8))
-        XCTAssertEqual(try client.call("wait-idle", ["timeout": 20]).result?["idle"] as? Bool, true)
+        XCTAssertTrue(try client.waitIdle(timeout: 20))
         let reader = try DatabasePool(path: daemon.url("newsdrop.db").path)
         let readerHolding = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
         DispatchQueue.global().async {
@@ -249,7 +249,7 @@ final class TortureTests: XCTestCase {
         for index in 0..<50 {
             try daemon.dropByRename("during-\(index).txt", Data("During \(index)\n\nArticle \(index) is written while a reader holds a snapshot.".utf8))
         }
-        XCTAssertEqual(try client.call("wait-idle", ["timeout": 30]).result?["idle"] as? Bool, true)
+        XCTAssertTrue(try client.waitIdle(timeout: 30))
         XCTAssertEqual(try daemon.count("SELECT count(*) FROM articles"), 51)
         release.signal()
     }
@@ -267,7 +267,7 @@ final class TortureTests: XCTestCase {
         for index in 0..<300 {
             try daemon.dropByRename("fd-\(index).txt", Data("Limited \(index)\n\nArticle \(index) is ingested with 64 file descriptors.".utf8))
         }
-        XCTAssertEqual(try client.call("wait-idle", ["timeout": 120]).result?["idle"] as? Bool, true)
+        XCTAssertTrue(try client.waitIdle(timeout: 120))
         XCTAssertEqual(try daemon.count("SELECT count(*) FROM articles"), 300)
     }
 
@@ -322,7 +322,7 @@ final class TortureTests: XCTestCase {
         XCTAssertEqual(try daemon.count("SELECT count(*) FROM sightings") + waiting, total, "every file is recorded or still waiting")
 
         try FileManager.default.removeItem(at: ballast)
-        XCTAssertEqual(try connection.call("wait-idle", ["timeout": 120]).result?["idle"] as? Bool, true)
+        XCTAssertTrue(try connection.waitIdle(timeout: 120))
         XCTAssertEqual(try daemon.count("SELECT count(*) FROM sightings"), total)
         XCTAssertEqual(try daemon.count("SELECT count(*) FROM failures"), 0)
         XCTAssertEqual(try daemon.database().read { try String.fetchOne($0, sql: "PRAGMA integrity_check") }, "ok")

@@ -4,6 +4,10 @@ import NewsdropCore
 import NewsdropStore
 import XCTest
 
+private struct NotAURLList: Error, CustomStringConvertible {
+    let description: String
+}
+
 /// The fetch queue on a real SQLite file: dedup on canonical URLs, forced re-fetches, URL
 /// lists queued with their file's record, and rows completed with their article.
 final class FetchQueueTests: XCTestCase {
@@ -20,8 +24,10 @@ final class FetchQueueTests: XCTestCase {
     }
 
     private func urlList(_ key: String, _ text: String) throws -> Delivery {
-        guard case .urls(let entries) = try DocumentParser.read(Array(text.utf8), fileName: "\(key).urls") else {
-            throw XCTSkip("not read as a URL list")
+        let read = try DocumentParser.read(Array(text.utf8), fileName: "\(key).urls")
+        guard case .urls(let entries) = read else {
+            // A failure, not a skip: a .urls file that stops being read as a URL list is a bug.
+            throw NotAURLList(description: "\(key).urls was not read as a URL list: \(read)")
         }
         return Delivery(key: key, origin: .file, name: "\(key).urls", receivedAt: Timestamp(secondsSinceEpoch: 1_700_000_000),
                         rawSHA256: nil, content: .urls(entries))

@@ -57,6 +57,12 @@ final class ControlTestClient: @unchecked Sendable {
         return try readResponse()
     }
 
+    /// `wait-idle`: true when the daemon answers that everything delivered so far is committed
+    /// within `timeout` seconds.
+    func waitIdle(timeout: Int) throws -> Bool {
+        try call("wait-idle", ["timeout": timeout]).result?["idle"] as? Bool == true
+    }
+
     /// True once the daemon has closed its end (a read returns end of file).
     func isClosedByDaemon() -> Bool {
         var byte: UInt8 = 0

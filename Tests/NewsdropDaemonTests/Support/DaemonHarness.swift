@@ -43,6 +43,11 @@ final class DaemonHarness {
 
     func url(_ relativePath: String) -> URL { stateDirectory.appendingPathComponent(relativePath) }
 
+    /// A new connection to the daemon's control socket at its default place.
+    func controlClient() throws -> ControlTestClient {
+        try ControlTestClient(path: url("run/control.sock").path)
+    }
+
     var logURL: URL { url("daemon.log") }
 
     /// Everything the daemon has logged so far, across restarts.
