@@ -187,6 +187,12 @@ enum Schema {
                 ALTER TABLE stories DROP COLUMN members;
                 """)
         }
+        migrator.registerMigration("v6: stored centroid norms") { db in
+            // A story's IDF-weighted centroid norm, kept from its last change, so that scoring
+            // an article needs the IDF of the article's own terms only. Stories written before
+            // have none; the writer computes it when it next reads them.
+            try db.execute(sql: "ALTER TABLE stories ADD COLUMN centroid_norm REAL")
+        }
         return migrator
     }
 }

@@ -102,13 +102,37 @@ final class SimilarityScoringTests: XCTestCase {
         }
     }
 
-    func testCosineWeighingRawWeightsEqualsCosineWithTheWeightedVector() {
+    func testStoryQueryCosineEqualsCosineWithTheWeightedCentroid() {
         let idf: (UInt64) -> Double = { 1 + Double($0 % 5) / 3 }
         let vector = StoryVector.weighted([1: 2, 2: 1, 3: 0.5, 8: 1], idf: idf)
         let raw: [UInt64: Double] = [2: 0.7, 3: 0.2, 4: 1.1, 8: 0.4]
-        XCTAssertEqual(StoryVector.cosine(vector, weighing: raw, idf: idf),
+        let centroid = StoryCentroid.pruned(raw, keeping: raw.count, idf: idf).centroid
+        XCTAssertEqual(StoryQuery(vector, idf: idf).cosine(with: centroid),
                        StoryVector.cosine(vector, StoryVector.weighted(raw, idf: idf)), accuracy: 1e-12)
-        XCTAssertEqual(StoryVector.cosine(vector, weighing: [:], idf: idf), 0)
+        XCTAssertEqual(StoryQuery(vector, idf: idf).cosine(with: StoryCentroid(terms: [], weights: [], weightedNorm: 0)), 0)
+        XCTAssertEqual(StoryQuery([:], idf: idf).cosine(with: centroid), 0)
+    }
+
+    func testStoryQueryKeepsTheCentroidNormItWasBuiltWith() {
+        // The norm is the one of the centroid's last change: a later IDF changes the shared
+        // terms' weights in the dot product, not the norm.
+        let raw: [UInt64: Double] = [2: 0.6, 5: 0.8]
+        let centroid = StoryCentroid.pruned(raw, keeping: 2, idf: { _ in 1 }).centroid
+        XCTAssertEqual(centroid.weightedNorm, 1, accuracy: 1e-12)
+        let laterIDF: (UInt64) -> Double = { $0 == 2 ? 2 : 1 }
+        let vector = StoryVector.weighted([2: 1], idf: laterIDF)
+        XCTAssertEqual(StoryQuery(vector, idf: laterIDF).cosine(with: centroid), 1 * 2 * 0.6 / 1, accuracy: 1e-12)
+    }
+
+    func testPrunedCentroidKeepsTheStrongestWeightedTermsSortedByTerm() {
+        let raw: [UInt64: Double] = [9: 0.5, 3: 0.5, 7: 0.9, 1: 0.1, 5: 0.5]
+        let idf: (UInt64) -> Double = { $0 == 1 ? 10 : 1 }
+        let (centroid, ranked) = StoryCentroid.pruned(raw, keeping: 3, idf: idf)
+        XCTAssertEqual(ranked, [1, 7, 3])
+        XCTAssertEqual(centroid.terms, [1, 3, 7])
+        XCTAssertEqual(centroid.weights, [0.1, 0.5, 0.9])
+        XCTAssertEqual(centroid.weightedNorm, (1.0 + 0.25 + 0.81).squareRoot(), accuracy: 1e-12)
+        XCTAssertEqual(centroid.rawWeights, [1: 0.1, 3: 0.5, 7: 0.9])
     }
 
     func testTopTermsBreakTiesByTermHash() {

@@ -110,6 +110,27 @@ final class ArticleStoreTests: XCTestCase {
         XCTAssertEqual(second.placement?.storyID, first.placement?.storyID)
     }
 
+    /// A story row from before centroid norms were stored has none: the writer computes it when
+    /// it reads the story, and the story still takes its next article.
+    func testStoryWithoutAStoredCentroidNormGetsOneAndKeepsTakingArticles() throws {
+        let path = temporary.folder.appendingPathComponent("norms.db").path
+        var store: ArticleStore? = try ArticleStore(path: path)
+        let first = try XCTUnwrap(store?.record([try delivery("a", "Harbor ferry strike ends\n\nThe harbor ferry strike ended on Monday as deckhands accepted a new contract with the port authority.")])[0].items[0].outcome.addedArticle)
+        store = nil
+        let storyID = try XCTUnwrap(first.placement?.storyID)
+        try DatabaseQueue(path: path).write { db in
+            XCTAssertNotNil(try Double.fetchOne(db, sql: "SELECT centroid_norm FROM stories WHERE id = ?", arguments: [storyID]))
+            try db.execute(sql: "UPDATE stories SET centroid_norm = NULL")
+        }
+
+        let reopened = try ArticleStore(path: path)
+        let second = try XCTUnwrap(reopened.record([try delivery("b", "Deckhands back at work after harbor ferry strike\n\nHarbor ferries ran again on Tuesday after deckhands ended their strike; the port authority said the contract raises pay for ferry crews.")])[0].items[0].outcome.addedArticle)
+        XCTAssertEqual(second.placement?.storyID, storyID)
+        XCTAssertEqual(second.placement?.isNearDuplicate, false, "a story member of its own, so the story is rewritten")
+        let norm = try reopened.reader.read { try Double.fetchOne($0, sql: "SELECT centroid_norm FROM stories WHERE id = ?", arguments: [storyID]) }
+        XCTAssertGreaterThan(try XCTUnwrap(norm), 0)
+    }
+
     func testSchemaUsesWALAndStrictTables() throws {
         let mode = try store.reader.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         XCTAssertEqual(mode, "wal")

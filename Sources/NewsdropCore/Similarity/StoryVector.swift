@@ -36,19 +36,6 @@ public enum StoryVector {
         return dot
     }
 
-    /// Cosine of a normalised vector with raw weights that `idf` weighs on the fly: the same as
-    /// `cosine(vector, weighted(raw, idf: idf))`, in one pass and without building the weighted
-    /// vector (the story step scores up to 24 centroids per article this way).
-    public static func cosine(_ vector: [UInt64: Double], weighing raw: [UInt64: Double], idf: (UInt64) -> Double) -> Double {
-        var dot = 0.0, squares = 0.0
-        for (term, weight) in raw {
-            let value = weight * idf(term)
-            squares += value * value
-            if let other = vector[term] { dot += value * other }
-        }
-        return squares > 0 ? dot / squares.squareRoot() : 0
-    }
-
     /// The top `count` terms of `vector` by weight, ties by term hash ascending (deterministic).
     public static func topTerms(_ vector: [UInt64: Double], count: Int) -> [UInt64] {
         guard count > 0 else { return [] }
@@ -81,5 +68,82 @@ public enum StoryVector {
             }
             if count - 1 <= right { high = right } else if count - 1 >= left { low = left } else { return }
         }
+    }
+}
+
+/// A story's centroid as clustering scores it: the sum of its members' normalised raw weights,
+/// pruned to its strongest terms and sorted by term, with the norm those weights had once
+/// weighted by IDF when the story last changed.
+///
+/// Keeping that norm is what makes scoring cheap: the cosine of an article with a centroid
+/// needs the IDF of the terms they share only, which are the article's own terms, instead of
+/// the IDF of all 200 terms of each of up to 24 candidates. The norm is as old as the story's
+/// last change; IDF moves slowly once a corpus has some size, and story F1 on the development
+/// set was unchanged (docs/similarity.md).
+public struct StoryCentroid: Sendable, Equatable {
+    public private(set) var terms: [UInt64]
+    public private(set) var weights: [Double]
+    /// ‖weights ∘ idf‖ with the IDF of the moment the centroid was built.
+    public private(set) var weightedNorm: Double
+
+    /// `terms` ascending, `weights` parallel to them: a centroid as stored.
+    public init(terms: [UInt64], weights: [Double], weightedNorm: Double) {
+        precondition(terms.count == weights.count, "one weight per term")
+        self.terms = terms
+        self.weights = weights
+        self.weightedNorm = weightedNorm
+    }
+
+    /// The strongest `count` terms of `raw` by IDF-weighted value, and the centroid of those;
+    /// the terms come back strongest first (ties by term hash, as `StoryVector.topTerms`).
+    public static func pruned(_ raw: [UInt64: Double], keeping count: Int,
+                              idf: (UInt64) -> Double) -> (centroid: StoryCentroid, ranked: [UInt64]) {
+        let weighted = Dictionary(uniqueKeysWithValues: raw.map { ($0.key, $0.value * idf($0.key)) })
+        let ranked = StoryVector.topTerms(weighted, count: count)
+        let terms = ranked.sorted()
+        let squares = ranked.reduce(0) { $0 + weighted[$1]! * weighted[$1]! }
+        return (StoryCentroid(terms: terms, weights: terms.map { raw[$0]! }, weightedNorm: squares.squareRoot()), ranked)
+    }
+
+    /// The raw weights by term, for folding a new member in.
+    public var rawWeights: [UInt64: Double] {
+        Dictionary(uniqueKeysWithValues: zip(terms, weights))
+    }
+}
+
+/// An article's side of story scoring: its normalised IDF-weighted vector, sorted by term, each
+/// value multiplied by the term's IDF once more, so that walking it beside a centroid's raw
+/// weights sums exactly the IDF-weighted dot product.
+public struct StoryQuery: Sendable {
+    private var terms: [UInt64] = []
+    private var values: [Double] = []
+
+    /// `vector` as `StoryVector.weighted` makes it, with the same `idf`.
+    public init(_ vector: [UInt64: Double], idf: (UInt64) -> Double) {
+        for (term, value) in vector.sorted(by: { $0.key < $1.key }) {
+            terms.append(term)
+            values.append(value * idf(term))
+        }
+    }
+
+    /// The cosine of the article with `centroid` weighted by IDF: the dot product over their
+    /// shared terms (one merge walk of two sorted lists, no hashing) over the centroid's norm.
+    public func cosine(with centroid: StoryCentroid) -> Double {
+        guard centroid.weightedNorm > 0 else { return 0 }
+        var dot = 0.0
+        var mine = 0, theirs = 0
+        while mine < terms.count, theirs < centroid.terms.count {
+            let term = terms[mine], other = centroid.terms[theirs]
+            if term == other {
+                dot += values[mine] * centroid.weights[theirs]
+                mine += 1
+                theirs += 1
+            } else if term < other {
+                mine += 1
+            } else {
+                theirs += 1
+            }
+        }
+        return dot / centroid.weightedNorm
     }
 }

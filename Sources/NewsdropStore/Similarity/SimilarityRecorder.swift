@@ -84,20 +84,15 @@ struct SimilarityRecorder {
     /// both weighted by the current IDF (plus a bonus for shared passages), and joins the best
     /// one that clears the threshold, or opens a story. The prototype compared each article with
     /// a story's last 8 members instead; the centroid measured as good on story F1 and halves
-    /// the stage's cost, since one pruned vector replaces up to 192 re-weighted ones.
+    /// the stage's cost, since one pruned vector replaces up to 192 re-weighted ones. Each
+    /// centroid keeps its IDF-weighted norm from its last change (`StoryCentroid`), so only the
+    /// chosen story's terms need their IDF looked up.
     private func chooseStory(for articleID: Int64, article: Article, day: Int64?, receivedAt: Timestamp,
                              verified: [Verified]) throws -> (id: Int64, opened: Bool) {
         let weights = article.similarity.termWeights
-        let documents = try stories.addDocument(containing: weights.keys)
-        /// IDF from the cached frequencies: every term weighed below is brought into the cache
-        /// first (the article's own terms by `addDocument`).
-        func idf(_ frequencies: DocumentFrequencyCache.Snapshot) -> (UInt64) -> Double {
-            { term in
-                InverseDocumentFrequency.weight(documentFrequency: frequencies.documents(containing: term), documents: documents,
-                                                pseudoDocuments: settings.idfPseudoDocuments)
-            }
-        }
-        let vector = StoryVector.weighted(weights, idf: idf(stories.cachedFrequencies()))
+        try stories.addDocument(containing: weights.keys)
+        let articleIDF = try stories.currentIDF()
+        let vector = StoryVector.weighted(weights, idf: articleIDF)
 
         // Candidate stories: listed under the article's top terms, or holding a passage it shares.
         var matches = try stories.storiesListed(under: StoryVector.topTerms(vector, count: settings.queryTerms))
@@ -118,28 +113,28 @@ struct SimilarityRecorder {
             candidates.append(story)
         }
 
-        // The chosen story is one of these, so its centroid's frequencies are cached too.
-        for story in candidates { try stories.cacheDocumentFrequencies(of: story.centroid.keys) }
-        let candidateIDF = idf(stories.cachedFrequencies())
+        let query = StoryQuery(vector, idf: articleIDF)
         let scored = candidates.map { story -> StoryChoice.Candidate in
-            let similarity = StoryVector.cosine(vector, weighing: story.centroid, idf: candidateIDF)
-            return .init(story: story.id, score: similarity + settings.passageBonus * (passageCoverage[story.id] ?? 0))
+            .init(story: story.id,
+                  score: query.cosine(with: story.centroid) + settings.passageBonus * (passageCoverage[story.id] ?? 0))
         }
 
         let chosen = StoryChoice.choose(scored, threshold: settings.storyThreshold)
         var story = try chosen.flatMap { try stories.story($0.story) } ?? StoryRecord(
             id: articleID, label: nil, firstDay: day, lastDay: day, firstSeen: receivedAt.iso8601,
-            lastSeen: receivedAt.iso8601, articleCount: 0, centroid: [:], posted: [])
+            lastSeen: receivedAt.iso8601, articleCount: 0, centroid: StoryCentroid(terms: [], weights: [], weightedNorm: 0),
+            posted: [])
         let previouslyPosted = story.posted
 
         // Fold the article into the story's centroid, keep its strongest terms, re-list the story.
+        var centroid = story.centroid.rawWeights
         let norm = weights.values.reduce(0) { $0 + $1 * $1 }.squareRoot()
         if norm > 0 {
-            for (term, weight) in weights { story.centroid[term, default: 0] += weight / norm }
+            for (term, weight) in weights { centroid[term, default: 0] += weight / norm }
         }
-        let weighted = Dictionary(uniqueKeysWithValues: story.centroid.map { ($0.key, $0.value * candidateIDF($0.key)) })
-        let ranked = StoryVector.topTerms(weighted, count: settings.centroidTerms)
-        story.centroid = Dictionary(uniqueKeysWithValues: ranked.map { ($0, story.centroid[$0]!) })
+        try stories.cacheDocumentFrequencies(of: story.centroid.terms)
+        let (pruned, ranked) = StoryCentroid.pruned(centroid, keeping: settings.centroidTerms, idf: try stories.currentIDF())
+        story.centroid = pruned
         story.posted = Array(ranked.prefix(settings.postedTerms))
         if let day {
             story.firstDay = min(story.firstDay ?? day, day)

@@ -14,7 +14,7 @@ struct StoryRecord {
     var lastSeen: String
     var articleCount: Int
     /// Sum of its members' L2-normalised raw weights (no IDF), pruned to the largest terms.
-    var centroid: [UInt64: Double]
+    var centroid: StoryCentroid
     /// The terms it is listed under in `story_postings`.
     var posted: [UInt64]
 }
@@ -29,16 +29,14 @@ struct StoryIndex {
 
     // MARK: Document frequencies
 
-    /// Counts one more story document containing `terms` (distinct) and returns the new
-    /// document count; the terms' frequencies, this document included, are then in the cache
-    /// (`cachedFrequencies`). The counts reach the database at the end of the transaction
+    /// Counts one more story document containing `terms` (distinct); the terms' frequencies,
+    /// this document included, are then in the cache (`currentIDF`). The counts reach the database at the end of the transaction
     /// (`writeDocumentFrequencies`). Writer only.
-    func addDocument(containing terms: some Collection<UInt64>) throws -> Int {
+    func addDocument(containing terms: some Collection<UInt64>) throws {
         guard let cache = caches?.frequencies else { preconditionFailure("only the writer, which holds the caches, counts documents") }
-        let documents = try documentCount() + 1
+        _ = try documentCount()  // read before `countDocument` increments it
         try cacheDocumentFrequencies(of: terms)
         cache.countDocument(containing: terms)
-        return documents
     }
 
     /// Brings the frequencies of `terms` into the writer's cache. Writer only.
@@ -49,7 +47,7 @@ struct StoryIndex {
     }
 
     /// The frequencies in the writer's cache (see `cacheDocumentFrequencies`). Writer only.
-    func cachedFrequencies() -> DocumentFrequencyCache.Snapshot {
+    private func cachedFrequencies() -> DocumentFrequencyCache.Snapshot {
         guard let cache = caches?.frequencies else { preconditionFailure("only the writer holds the caches") }
         return cache.snapshot
     }
@@ -105,12 +103,22 @@ struct StoryIndex {
         return matches
     }
 
+    /// The story, from the writer's cache or its row. A row written before centroid norms were
+    /// stored gets its norm from the IDF of the moment. Writer only.
     func story(_ id: Int64) throws -> StoryRecord? {
         if let cached = caches?.stories.story(id) { return cached }
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM stories WHERE id = ?"), arguments: [id]),
-              let centroid = FeatureCoding.decodeWeights([UInt8](row["centroid"] as Data)),
+              let weights = FeatureCoding.decodeWeights([UInt8](row["centroid"] as Data)),
               let posted = IntegerBlob.decode(row["posted"])
         else { return nil }
+        let centroid: StoryCentroid
+        if let norm = row["centroid_norm"] as Double? {
+            let terms = weights.keys.sorted()
+            centroid = StoryCentroid(terms: terms, weights: terms.map { weights[$0]! }, weightedNorm: norm)
+        } else {
+            try cacheDocumentFrequencies(of: weights.keys)
+            centroid = StoryCentroid.pruned(weights, keeping: weights.count, idf: try currentIDF()).centroid
+        }
         let story = StoryRecord(id: id, label: row["label"], firstDay: row["first_day"], lastDay: row["last_day"],
                                 firstSeen: row["first_seen"], lastSeen: row["last_seen"], articleCount: row["article_count"],
                                 centroid: centroid, posted: posted)
@@ -118,17 +126,28 @@ struct StoryIndex {
         return story
     }
 
+    /// IDF as the writer's cache gives it now, for terms brought into the cache first
+    /// (`cacheDocumentFrequencies`). Writer only.
+    func currentIDF() throws -> (UInt64) -> Double {
+        let documents = try documentCount(), frequencies = cachedFrequencies(), pseudoDocuments = settings.idfPseudoDocuments
+        return { term in
+            InverseDocumentFrequency.weight(documentFrequency: frequencies.documents(containing: term), documents: documents,
+                                            pseudoDocuments: pseudoDocuments)
+        }
+    }
+
     /// Writes the story and moves its postings from `previouslyPosted` to its current terms.
     func save(_ story: StoryRecord, previouslyPosted: [UInt64]) throws {
         try db.executeCached(sql: """
-            INSERT INTO stories (id, label, first_day, last_day, first_seen, last_seen, article_count, centroid, posted)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO stories (id, label, first_day, last_day, first_seen, last_seen, article_count, centroid,
+                                 centroid_norm, posted)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET label = excluded.label, first_day = excluded.first_day,
                 last_day = excluded.last_day, last_seen = excluded.last_seen, article_count = excluded.article_count,
-                centroid = excluded.centroid, posted = excluded.posted
+                centroid = excluded.centroid, centroid_norm = excluded.centroid_norm, posted = excluded.posted
             """, arguments: [story.id, story.label, story.firstDay, story.lastDay, story.firstSeen, story.lastSeen,
-                             story.articleCount, Data(FeatureCoding.encode(weights: story.centroid)),
-                             IntegerBlob.encode(story.posted)])
+                             story.articleCount, Data(FeatureCoding.encode(weights: story.centroid.rawWeights)),
+                             story.centroid.weightedNorm, IntegerBlob.encode(story.posted)])
         caches?.stories.remember(story)
         let now = Set(story.posted), before = Set(previouslyPosted)
         let remove = try db.cachedStatement(sql: "DELETE FROM story_postings WHERE term = ? AND story_id = ?")
