@@ -126,11 +126,11 @@ extension ArticleStore {
     public func fetchQueueStatus() throws -> FetchQueueStatus {
         try pool.read { db in
             var counts = FetchQueueStatus(queued: 0, done: 0, failed: 0)
-            for row in try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM fetch_queue GROUP BY state") {
+            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT state, urls FROM fetch_queue_counts")) {
                 switch row["state"] as String {
-                case "queued": counts.queued = row["n"]
-                case "done": counts.done = row["n"]
-                default: counts.failed = row["n"]
+                case "queued": counts.queued = row["urls"]
+                case "done": counts.done = row["urls"]
+                default: counts.failed = row["urls"]
                 }
             }
             return counts

@@ -193,6 +193,31 @@ enum Schema {
             // have none; the writer computes it when it next reads them.
             try db.execute(sql: "ALTER TABLE stories ADD COLUMN centroid_norm REAL")
         }
+        migrator.registerMigration("v7: fetch queue counts") { db in
+            // `status` reports the fetch queue by state at every call; counting the queue's rows
+            // grew with the fetch history. Triggers keep the counts, in the transaction that
+            // changes a row, so they cannot drift from it.
+            try db.execute(sql: """
+                CREATE TABLE fetch_queue_counts (
+                    state TEXT PRIMARY KEY CHECK (state IN ('queued', 'done', 'failed')),
+                    urls  INTEGER NOT NULL
+                ) STRICT, WITHOUT ROWID;
+                INSERT INTO fetch_queue_counts (state, urls)
+                    SELECT state, (SELECT count(*) FROM fetch_queue WHERE fetch_queue.state = states.state)
+                    FROM (SELECT 'queued' AS state UNION ALL SELECT 'done' UNION ALL SELECT 'failed') AS states;
+                CREATE TRIGGER fetch_queue_counts_insert AFTER INSERT ON fetch_queue BEGIN
+                    UPDATE fetch_queue_counts SET urls = urls + 1 WHERE state = new.state;
+                END;
+                CREATE TRIGGER fetch_queue_counts_update AFTER UPDATE OF state ON fetch_queue
+                WHEN old.state <> new.state BEGIN
+                    UPDATE fetch_queue_counts SET urls = urls - 1 WHERE state = old.state;
+                    UPDATE fetch_queue_counts SET urls = urls + 1 WHERE state = new.state;
+                END;
+                CREATE TRIGGER fetch_queue_counts_delete AFTER DELETE ON fetch_queue BEGIN
+                    UPDATE fetch_queue_counts SET urls = urls - 1 WHERE state = old.state;
+                END;
+                """)
+        }
         return migrator
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import NewsdropCore
-import NewsdropStore
+@testable import NewsdropStore
 import XCTest
 
 private struct NotAURLList: Error, CustomStringConvertible {
@@ -90,5 +90,40 @@ final class FetchQueueTests: XCTestCase {
         try store.rescheduleFetch(id: 1, attempts: 1, dueAt: now.addingTimeInterval(60), error: "HTTP/1.1 503")
         XCTAssertEqual(try store.dueFetches(at: now.addingTimeInterval(59), limit: 1, excluding: []), [])
         XCTAssertEqual(try store.dueFetches(at: now.addingTimeInterval(60), limit: 1, excluding: []).first?.attempts, 1)
+    }
+
+    /// `status` reads counts that triggers keep; they must agree with the rows after every
+    /// kind of change, and a queue from before the counts existed starts with its real counts.
+    func testFetchQueueCountsAgreeWithItsRowsFromUpgradeOn() throws {
+        let path = temporary.folder.appendingPathComponent("v6.db").path
+        let old = try DatabaseQueue(path: path)
+        try Schema.migrator.migrate(old, upTo: "v6: stored centroid norms")
+        try old.write { db in
+            for (number, state) in ["queued", "done", "done", "failed"].enumerated() {
+                try db.execute(sql: """
+                    INSERT INTO fetch_queue (url, canonical_url, state, due_at, queued_at, queued_by)
+                    VALUES (?, ?, ?, 0, '2023-11-14T22:13:20Z', 'test')
+                    """, arguments: ["https://old.example/\(number)", "https://old.example/\(number)", state])
+            }
+        }
+        try old.close()
+        let store = try ArticleStore(path: path)
+        func rowCounts() throws -> [Int] {
+            try store.reader.read { db in
+                try ["queued", "done", "failed"].map { try Int.fetchOne(db, sql: "SELECT count(*) FROM fetch_queue WHERE state = ?", arguments: [$0]) ?? 0 }
+            }
+        }
+        func counts() throws -> [Int] {
+            let status = try store.fetchQueueStatus()
+            return [status.queued, status.done, status.failed]
+        }
+        XCTAssertEqual(try counts(), [1, 2, 1])
+
+        _ = try store.enqueue(["https://a.example/1", "https://a.example/2", "https://old.example/1"], force: true,
+                              queuedBy: "test", at: now)
+        XCTAssertEqual(try counts(), try rowCounts())
+        XCTAssertEqual(try counts(), [4, 1, 1], "two new, one done row queued again by force")
+        try store.rescheduleFetch(id: 1, attempts: 1, dueAt: now, error: "HTTP/1.1 503")
+        XCTAssertEqual(try counts(), try rowCounts())
     }
 }
