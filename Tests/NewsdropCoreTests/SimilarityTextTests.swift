@@ -164,4 +164,17 @@ final class SimilarityTextTests: XCTestCase {
         XCTAssertEqual(SimilarityHash.term("foobar"), 0x8594_4171_F739_67E8)
         XCTAssertEqual(SimilarityHash.mix64(0), 0xE220_A839_7B1D_CDAF)
     }
+
+    func testFeaturesReadAtMostTheFirstHundredThousandCharactersCutAtAParagraph() {
+        let short = "A short body.\n\nTwo paragraphs."
+        XCTAssertEqual(SimilarityInput.bounded(short), short)
+        // 3 bytes a character: more bytes than the limit, fewer characters, so nothing is cut.
+        let wide = String(repeating: "\u{20AC}", count: 40_000)
+        XCTAssertEqual(SimilarityInput.bounded(wide), wide)
+        let paragraph = String(repeating: "word ", count: 1_999) + "end."
+        let long = Array(repeating: paragraph, count: 15).joined(separator: "\n\n")  // 150,013 characters
+        let cut = SimilarityInput.bounded(long)
+        XCTAssertEqual(cut, Array(repeating: paragraph, count: 9).joined(separator: "\n\n"))
+        XCTAssertEqual(SimilarityInput.features(title: nil, body: long), SimilarityFeatures(title: nil, body: cut))
+    }
 }

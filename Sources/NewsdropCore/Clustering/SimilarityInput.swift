@@ -17,6 +17,8 @@ public enum SimilarityInput {
 
     /// The body cut at the last paragraph break (or space) before the limit.
     static func bounded(_ body: String) -> String {
+        // No more bytes than the limit means no more characters: nothing to count.
+        guard body.utf8.count > maximumBodyCharacters else { return body }
         let scalars = body.unicodeScalars
         guard let limit = scalars.index(scalars.startIndex, offsetBy: maximumBodyCharacters, limitedBy: scalars.endIndex),
               limit < scalars.endIndex else { return body }

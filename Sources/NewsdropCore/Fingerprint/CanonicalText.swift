@@ -9,10 +9,7 @@ import Foundation
 /// Quotes, dashes and punctuation therefore all vanish into the separators.
 public enum CanonicalText {
     public static func make(_ text: String) -> String {
-        let utf8 = text.utf8
-        if utf8.allSatisfy({ $0 < 0x80 }) {
-            return fromASCII(utf8)
-        }
+        if let plain = text.withUTF8Buffer({ $0.isASCII ? fromASCII($0) : nil }) { return plain }
         if let plain = fromTypographicASCII(text) { return plain }
         // Case folding, not lower-casing: "ΟΔΟΣ" and "οδος" agree (final sigma), as do "STRASSE" and "straße".
         let folded = text.precomposedStringWithCompatibilityMapping.folding(options: [.caseInsensitive], locale: nil)
@@ -32,7 +29,7 @@ public enum CanonicalText {
     }
 
     /// The same rules on ASCII bytes, without the Unicode tables: the common case, made cheap.
-    private static func fromASCII(_ bytes: String.UTF8View) -> String {
+    private static func fromASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         var words = ASCIIWords(capacity: bytes.count)
         for byte in bytes { words.append(byte) }
         return words.text

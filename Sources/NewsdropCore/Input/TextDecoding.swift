@@ -86,10 +86,15 @@ public enum TextDecoding {
     /// Text whose control characters (other than tab, line breaks and form feed) exceed 1% of
     /// its characters is binary that happened to decode.
     private static func rejectControlCharacters(_ text: String) throws(IngestFailure) {
-        var controls = 0, total = 0
-        for scalar in text.unicodeScalars {
-            total += 1
-            if isStrayControl(scalar) { controls += 1 }
+        // Counted on the UTF-8 bytes: every control character is one ASCII byte, and every
+        // character starts with one byte that is not a continuation byte (10xxxxxx).
+        let (controls, total) = text.withUTF8Buffer { bytes in
+            var controls = 0, total = 0
+            for byte in bytes {
+                if byte & 0xC0 != 0x80 { total += 1 }
+                if byte < 0x80, isStrayControl(Unicode.Scalar(byte)) { controls += 1 }
+            }
+            return (controls, total)
         }
         if controls * 100 > total {
             throw IngestFailure(.decode, "binary content: \(controls) control characters in \(total)")

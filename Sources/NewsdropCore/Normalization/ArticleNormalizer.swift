@@ -34,7 +34,7 @@ public enum ArticleNormalizer {
             dateline: dateline,
             canonicalText: canonicalText,
             contentHash: ContentHash.sha256Hex(canonicalText),
-            wordCount: canonicalText.utf8.reduce(1) { $1 == UInt8(ascii: " ") ? $0 + 1 : $0 },
+            wordCount: canonicalText.withUTF8Buffer { $0.reduce(1) { $1 == UInt8(ascii: " ") ? $0 + 1 : $0 } },
             similarity: SimilarityInput.features(title: title, body: paragraphs.joined(separator: "\n\n"))
         )
     }

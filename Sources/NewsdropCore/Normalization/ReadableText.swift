@@ -72,10 +72,19 @@ enum ReadableText {
                 paragraphs.append(current)
                 current = line
             }
-            previousLineWraps = line.count <= 100 && !endsSentence(line)
+            previousLineWraps = isShort(line) && !endsSentence(line)
         }
         if !current.isEmpty { paragraphs.append(current) }
         return paragraphs
+    }
+
+    /// At most 100 characters. Counting characters walks grapheme clusters, which is slow on
+    /// long paragraphs, so the UTF-8 length decides where it can: 100 bytes or fewer is short,
+    /// and more than 400 bytes is long (a character outside clusters such as flags and joined
+    /// emoji takes at most 4 bytes).
+    private static func isShort(_ line: String) -> Bool {
+        let bytes = line.utf8.count
+        return bytes <= 100 || (bytes <= 400 && line.count <= 100)
     }
 
     /// True when the text ends with sentence punctuation, closing quotes and brackets aside.
@@ -89,39 +98,49 @@ enum ReadableText {
 
     /// One line or paragraph cleaned for reading: Unicode NFC, control and zero-width characters
     /// removed, every run of white space (tabs, NBSP, …) made one space, ends trimmed. Works on
-    /// UTF-8 bytes; Foundation's NFC runs only for text that could change under it.
+    /// the UTF-8 bytes in place; Foundation's NFC runs only for text that could change under it.
     static func clean<S: StringProtocol>(_ text: S) -> String {
+        text.withUTF8Buffer(clean(utf8:))
+    }
+
+    /// `clean` over valid UTF-8 (a Swift string's bytes). Printable ASCII, nearly all of most
+    /// articles, is copied a word at a time.
+    private static func clean(utf8 bytes: UnsafeBufferPointer<UInt8>) -> String {
         var output: [UInt8] = []
-        output.reserveCapacity(text.utf8.count)
+        output.reserveCapacity(bytes.count)
         var pendingSpace = false, needsComposition = false
-        var bytes = text.utf8.makeIterator()
-        while let lead = bytes.next() {
-            var value = UInt32(lead)
-            var encoded = (count: 1, bytes: (lead, UInt8(0), UInt8(0), UInt8(0)))
-            if lead >= 0x80 {
-                // A multi-byte scalar (a Swift string is valid UTF-8): its length from the lead byte.
-                let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
-                value = UInt32(lead) & (0xFF >> (length + 1))
-                while encoded.count < length, let next = bytes.next() {
-                    switch encoded.count {
-                    case 1: encoded.bytes.1 = next
-                    case 2: encoded.bytes.2 = next
-                    default: encoded.bytes.3 = next
-                    }
-                    value = value << 6 | UInt32(next & 0x3F)
-                    encoded.count += 1
-                }
-            }
-            let isWhitespace = value < 0x80 ? value == 0x20 || (0x09...0x0D).contains(value) : isUnicodeWhitespace(value)
-            if isWhitespace {
-                pendingSpace = true
-                continue
-            }
-            guard let scalar = Unicode.Scalar(value), !TextDecoding.isStrayControl(scalar), !isInvisible(scalar) else { continue }
+        var index = 0
+        func keep(_ kept: Range<Int>) {
             if pendingSpace, !output.isEmpty { output.append(0x20) }
             pendingSpace = false
-            withUnsafeBytes(of: encoded.bytes) { output.append(contentsOf: $0.prefix(encoded.count)) }
-            if value >= 0x80, !isStableUnderComposition(value) { needsComposition = true }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[kept]))
+        }
+        while index < bytes.count {
+            let lead = bytes[index]
+            if lead > 0x20, lead < 0x7F {
+                var end = index + 1
+                while end < bytes.count, bytes[end] > 0x20, bytes[end] < 0x7F { end += 1 }
+                keep(index..<end)
+                index = end
+                continue
+            }
+            if lead < 0x80 {
+                // White space, or a control character, which is dropped.
+                if lead == 0x20 || (0x09...0x0D).contains(lead) { pendingSpace = true }
+                index += 1
+                continue
+            }
+            // A multi-byte scalar: its length from the lead byte.
+            let length = min(lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2, bytes.count - index)
+            var value = UInt32(lead) & (0xFF >> (length + 1))
+            for offset in 1..<max(length, 1) { value = value << 6 | UInt32(bytes[index + offset] & 0x3F) }
+            if isUnicodeWhitespace(value) {
+                pendingSpace = true
+            } else if let scalar = Unicode.Scalar(value), !isInvisible(scalar) {
+                keep(index..<index + length)
+                if !isStableUnderComposition(value) { needsComposition = true }
+            }
+            index += length
         }
         let cleaned = String(decoding: output, as: UTF8.self)
         return needsComposition ? cleaned.precomposedStringWithCanonicalMapping : cleaned

@@ -12,10 +12,12 @@ import Foundation
 enum CompatibilityNormalization {
     static func append(_ text: String, to output: inout [Unicode.Scalar]) {
         // ASCII is inert throughout; a third of real articles are pure ASCII and are copied in bulk.
-        if text.utf8.allSatisfy({ $0 < 0x80 }) {
-            output.append(contentsOf: text.utf8.lazy.map { Unicode.Scalar($0) })
-            return
+        let copied = text.withUTF8Buffer { bytes in
+            guard bytes.isASCII else { return false }
+            output.append(contentsOf: bytes.lazy.map { Unicode.Scalar($0) })
+            return true
         }
+        if copied { return }
         var writer = SegmentWriter()
         for scalar in text.unicodeScalars { writer.add(scalar, to: &output) }
         writer.finish(to: &output)
