@@ -70,6 +70,9 @@ final class ServiceTests: XCTestCase {
         try daemon.start(DaemonHarness.quickArguments, environment: ["NOTIFY_SOCKET": listener.path, "WATCHDOG_USEC": "1000000"])
         let pid = try XCTUnwrap(daemon.process?.processIdentifier)
 
+        // Opening the store can take long on a large one: the start timeout is extended first.
+        let opening = try listener.next(containing: "EXTEND_TIMEOUT_USEC=")
+        XCTAssertTrue(opening.contains("STATUS=opening the database"), opening)
         let ready = try listener.next(containing: "READY=1")
         XCTAssertTrue(ready.contains("STATUS="), ready)
         let ping = try listener.next(containing: "WATCHDOG=1")

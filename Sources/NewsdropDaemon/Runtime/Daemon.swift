@@ -48,7 +48,9 @@ public final class Daemon: @unchecked Sendable {
         // Before any thread of ours exists: libcurl's global set-up is not thread-safe.
         CurlTransfer.initializeLibrary()
         try layout.create()
-        store = try ArticleStore(path: layout.database, similarity: settings.similarity, stages: settings.stages)
+        store = try whileStarting("opening the database (schema migrations, full-text index catch-up)") { [self] in
+            try ArticleStore(path: layout.database, similarity: settings.similarity, stages: settings.stages)
+        }
         let pipeline = try Pipeline(store: store, layout: layout, settings: live, logger: logger, metrics: metrics,
                                     stalled: { [unowned self] reason in intake.setStalled(reason) }) { [unowned self] claim in
             intake.completed(claim)
@@ -72,6 +74,13 @@ public final class Daemon: @unchecked Sendable {
         notifier?.notify(["READY=1", statusLine()])
         startWatchdog()
         logger.notice("newsdropd \(NewsdropVersion.current) ready: state directory \(layout.root), watching \(layout.inbox)\(settings.pollOnly ? " (poll-only)" : ""), control socket \(socketPath)")
+    }
+
+    /// Runs a start-up step that may take long on a large store, keeping systemd's start
+    /// timeout from running out while it works.
+    private func whileStarting<Result>(_ status: String, _ step: () throws -> Result) rethrows -> Result {
+        guard let notifier else { return try step() }
+        return try notifier.extendingStart(while: status, step)
     }
 
     /// `STATUS=` for `systemctl status`: the counters in one line.

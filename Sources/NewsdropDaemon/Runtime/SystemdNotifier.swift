@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Glibc
 
@@ -40,6 +41,23 @@ final class SystemdNotifier: @unchecked Sendable {
             }
         }
         return sent == message.count
+    }
+
+    /// Runs a start-up step that can outlast systemd's start timeout (migrating a large store,
+    /// or rebuilding its full-text index after a run without it) and says so: the status names
+    /// the step, and the start timeout is extended every `interval` seconds while it runs
+    /// (`EXTEND_TIMEOUT_USEC`, by three intervals each time), so systemd waits for a daemon
+    /// that is working instead of killing it and starting the same step over.
+    func extendingStart<Result>(while status: String, interval: Double = 10,
+                                _ step: () throws -> Result) rethrows -> Result {
+        let extendTimeout = "EXTEND_TIMEOUT_USEC=\(UInt64(interval * 3 * 1_000_000))"
+        notify(["STATUS=\(status)", extendTimeout])
+        let timer = DispatchSource.makeTimerSource(queue: .global())
+        timer.schedule(deadline: .now() + interval, repeating: interval)
+        timer.setEventHandler { [self] in notify([extendTimeout]) }
+        timer.resume()
+        defer { timer.cancel() }
+        return try step()
     }
 
     /// The watchdog interval systemd asks for, when it asks this process (`WATCHDOG_USEC`, and
