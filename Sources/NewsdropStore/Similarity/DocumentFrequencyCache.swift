@@ -16,7 +16,7 @@ final class DocumentFrequencyCache: Sendable {
     }
 
     private struct State {
-        var frequencies: [UInt64: Entry] = [:]
+        var frequencies = TermTable<Entry>()
         var documents: Int?
         var changedTerms: [UInt64] = []
         var documentsChanged = false
@@ -47,8 +47,9 @@ final class DocumentFrequencyCache: Sendable {
     /// Frequencies read from the database; never overwrites a count this cache holds.
     func remember(_ frequencies: [UInt64: Int]) {
         state.withLock { state in
-            for (term, documents) in frequencies where state.frequencies[term] == nil {
-                state.frequencies[term] = Entry(documents: documents)
+            for (term, documents) in frequencies {
+                // Only a term not held yet takes the stored count.
+                state.frequencies.modify(term, default: { Entry(documents: documents) }) { _ in }
             }
         }
     }
@@ -61,7 +62,7 @@ final class DocumentFrequencyCache: Sendable {
             state.documents! += 1
             state.documentsChanged = true
             for term in terms {
-                let firstChange = modify(&state.frequencies[term, default: Entry(documents: 0)]) { entry in
+                let firstChange = state.frequencies.modify(term, default: { Entry(documents: 0) }) { entry in
                     entry.documents += 1
                     defer { entry.changed = true }
                     return !entry.changed
@@ -81,7 +82,7 @@ final class DocumentFrequencyCache: Sendable {
     /// Cached frequencies, read without the lock: 0 for a term not cached (callers make sure
     /// their terms are, with `missing` and `remember`).
     struct Snapshot {
-        fileprivate let entries: [UInt64: Entry]
+        fileprivate let entries: TermTable<Entry>
 
         func documents(containing term: UInt64) -> Int {
             entries[term]?.documents ?? 0
@@ -93,12 +94,14 @@ final class DocumentFrequencyCache: Sendable {
     func takeChanges() -> Changes {
         state.withLock { state in
             let changes = Changes(frequencies: state.changedTerms.map { term in
-                state.frequencies[term]!.changed = false
-                return (term, state.frequencies[term]!.documents)
+                state.frequencies.modify(term, default: { preconditionFailure("a changed term is held") }) { entry in
+                    entry.changed = false
+                    return (term, entry.documents)
+                }
             }, documents: state.documentsChanged ? state.documents : nil)
             state.changedTerms.removeAll(keepingCapacity: true)
             state.documentsChanged = false
-            if state.frequencies.count > capacity { state.frequencies.removeAll(keepingCapacity: true) }
+            if state.frequencies.count > capacity { state.frequencies.removeAll() }
             return changes
         }
     }
@@ -106,9 +109,4 @@ final class DocumentFrequencyCache: Sendable {
     func reset() {
         state.withLock { $0 = State() }
     }
-}
-
-/// Runs `body` on a value in place (a dictionary entry, without looking it up twice).
-private func modify<Value, Result>(_ value: inout Value, _ body: (inout Value) -> Result) -> Result {
-    body(&value)
 }
