@@ -24,21 +24,21 @@ final class SimilarityCodingTests: XCTestCase {
         let features = SimilarityFeatures(title: "Harbor bridge to close", body: "Engineers found cracks in the steel beams of the Casco Harbor Bridge. It will close Monday for six weeks of repairs.")
         XCTAssertEqual(FeatureCoding.decodeUnits(FeatureCoding.encode(units: features.units)), features.units)
         XCTAssertEqual(FeatureCoding.decodeMinhash(FeatureCoding.encode(minhash: features.minhash)), features.minhash)
-        let decoded = FeatureCoding.decodeWeights(FeatureCoding.encode(weights: features.termWeights))
+        let decoded = decodeWeights(encodeWeights(features.termWeights))
         XCTAssertEqual(decoded, features.termWeights.mapValues { Double(Float($0)) })
     }
 
     func testWeightsRoundTripAtSinglePrecision() throws {
-        let blob = FeatureCoding.encode(weights: weights)
+        let blob = encodeWeights(weights)
         XCTAssertEqual(blob.count, 1 + 4 + 12 * weights.count)
-        let decoded = try XCTUnwrap(FeatureCoding.decodeWeights(blob))
+        let decoded = try XCTUnwrap(decodeWeights(blob))
         XCTAssertEqual(decoded, weights.mapValues { Double(Float($0)) })
         for (term, weight) in weights {
             XCTAssertEqual(decoded[term] ?? .nan, weight, accuracy: weight * 1e-7)
         }
         // Sorted by term: the first entry is term 0.
         XCTAssertEqual(Array(blob[5..<13]), [0, 0, 0, 0, 0, 0, 0, 0])
-        XCTAssertEqual(FeatureCoding.decodeWeights(FeatureCoding.encode(weights: [:])), [:])
+        XCTAssertEqual(decodeWeights(encodeWeights([:])), [:])
     }
 
     func testMinhashRoundTrip() {
@@ -50,7 +50,7 @@ final class SimilarityCodingTests: XCTestCase {
     func testTruncatedBlobsAreRejected() {
         let blobs: [([UInt8], ([UInt8]) -> Bool)] = [
             (FeatureCoding.encode(units: units), { FeatureCoding.decodeUnits($0) != nil }),
-            (FeatureCoding.encode(weights: weights), { FeatureCoding.decodeWeights($0) != nil }),
+            (encodeWeights(weights), { decodeWeights($0) != nil }),
             (FeatureCoding.encode(minhash: minhash), { FeatureCoding.decodeMinhash($0) != nil }),
         ]
         for (blob, decodes) in blobs {
@@ -64,18 +64,18 @@ final class SimilarityCodingTests: XCTestCase {
 
     func testGarbageAndForeignBlobsAreRejected() {
         let unitsBlob = FeatureCoding.encode(units: units)
-        let weightsBlob = FeatureCoding.encode(weights: weights)
+        let weightsBlob = encodeWeights(weights)
         let minhashBlob = FeatureCoding.encode(minhash: minhash)
         // A blob of one kind is not another kind.
         XCTAssertNil(FeatureCoding.decodeUnits(weightsBlob))
-        XCTAssertNil(FeatureCoding.decodeWeights(minhashBlob))
+        XCTAssertNil(decodeWeights(minhashBlob))
         XCTAssertNil(FeatureCoding.decodeMinhash(unitsBlob))
         // An unknown version.
         XCTAssertNil(FeatureCoding.decodeUnits([0x12] + unitsBlob.dropFirst()))
         // A count far beyond the data must fail without allocating for it.
         XCTAssertNil(FeatureCoding.decodeUnits([0x11, 0xFF, 0xFF, 0xFF, 0xFF]))
         XCTAssertNil(FeatureCoding.decodeUnits([0x11, 1, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF]))
-        XCTAssertNil(FeatureCoding.decodeWeights([0x21, 0xFF, 0xFF, 0xFF, 0xFF]))
+        XCTAssertNil(decodeWeights([0x21, 0xFF, 0xFF, 0xFF, 0xFF]))
         // Deterministic pseudo-random garbage with a valid tag.
         var state: UInt64 = 1
         for length in 1..<200 {
@@ -84,7 +84,7 @@ final class SimilarityCodingTests: XCTestCase {
                 return UInt8(truncatingIfNeeded: state)
             }
             XCTAssertNil(FeatureCoding.decodeUnits([0x11] + garbage + [0xEE]))
-            XCTAssertNil(FeatureCoding.decodeWeights([0x21] + garbage))
+            XCTAssertNil(decodeWeights([0x21] + garbage))
             XCTAssertNil(FeatureCoding.decodeMinhash([0x31] + garbage))
         }
     }
@@ -94,15 +94,25 @@ final class SimilarityCodingTests: XCTestCase {
         XCTAssertNil(FeatureCoding.decodeUnits(FeatureCoding.encode(units: [SentenceUnit(terms: [5, 3, 9])])))
         XCTAssertNil(FeatureCoding.decodeUnits(FeatureCoding.encode(units: [SentenceUnit(terms: [3, 3, 9])])))
         // Weights: terms ascending, each once, finite weights.
-        var blob = FeatureCoding.encode(weights: [1: 1.0, 2: 2.0])
+        var blob = encodeWeights([1: 1.0, 2: 2.0])
         blob.replaceSubrange(5..<13, with: [3, 0, 0, 0, 0, 0, 0, 0])
-        XCTAssertNil(FeatureCoding.decodeWeights(blob))
+        XCTAssertNil(decodeWeights(blob))
         blob.replaceSubrange(5..<13, with: [2, 0, 0, 0, 0, 0, 0, 0])
-        XCTAssertNil(FeatureCoding.decodeWeights(blob))
-        XCTAssertNil(FeatureCoding.decodeWeights(FeatureCoding.encode(weights: [1: .nan])))
-        XCTAssertNil(FeatureCoding.decodeWeights(FeatureCoding.encode(weights: [1: .infinity])))
+        XCTAssertNil(decodeWeights(blob))
+        XCTAssertNil(decodeWeights(encodeWeights([1: .nan])))
+        XCTAssertNil(decodeWeights(encodeWeights([1: .infinity])))
         // A signature has exactly 64 values.
         XCTAssertNil(FeatureCoding.decodeMinhash(FeatureCoding.encode(minhash: Array(minhash.prefix(63)))))
         XCTAssertNil(FeatureCoding.decodeMinhash(FeatureCoding.encode(minhash: minhash + [1])))
     }
+}
+
+/// Story weights as a dictionary, encoded in term order as a centroid is.
+private func encodeWeights(_ weights: [UInt64: Double]) -> [UInt8] {
+    let sorted = weights.sorted { $0.key < $1.key }
+    return FeatureCoding.encode(terms: sorted.map(\.key), weights: sorted.map(\.value))
+}
+
+private func decodeWeights(_ bytes: [UInt8]) -> [UInt64: Double]? {
+    FeatureCoding.decodeWeights(bytes).map { Dictionary(uniqueKeysWithValues: zip($0.terms, $0.weights)) }
 }

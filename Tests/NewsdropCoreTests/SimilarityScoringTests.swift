@@ -97,48 +97,72 @@ final class SimilarityScoringTests: XCTestCase {
             for _ in 0..<size { vector[random.next() % 10_000] = Double(random.next() % 7) / 7 }
             let sorted = vector.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
             for count in [1, 12, 200, size, size + 5] {
-                XCTAssertEqual(StoryVector.topTerms(vector, count: count), Array(sorted.prefix(count)), "size \(size), count \(count)")
+                XCTAssertEqual(topTerms(vector, count: count), Array(sorted.prefix(count)), "size \(size), count \(count)")
             }
         }
     }
 
+    func testTopTermsBreakTiesByTermHash() {
+        let vector: [UInt64: Double] = [9: 0.5, 3: 0.5, 7: 0.9, 1: 0.1, 5: 0.5]
+        XCTAssertEqual(topTerms(vector, count: 3), [7, 3, 5])
+        XCTAssertEqual(topTerms(vector, count: 10), [7, 3, 5, 9, 1])
+        XCTAssertEqual(topTerms(vector, count: 0), [])
+    }
+
+    func testArticleStoryTermsAreTheWeightedVectorSortedByTerm() {
+        let idf: (UInt64) -> Double = { 1 + Double($0 % 5) / 3 }
+        let weights: [UInt64: Double] = [8: 1, 1: 2, 3: 0.5, 2: 1]
+        let terms = ArticleStoryTerms(weights, idf: idf)
+        let vector = StoryVector.weighted(weights, idf: idf)
+        XCTAssertEqual(terms.terms, [1, 2, 3, 8])
+        XCTAssertEqual(terms.weights, [2, 1, 0.5, 1])
+        XCTAssertEqual(terms.idf, [1, 2, 3, 8].map(idf))
+        XCTAssertEqual(terms.vector, [1, 2, 3, 8].map { vector[$0]! })
+        XCTAssertEqual(terms.topTerms(count: 2), topTerms(vector, count: 2))
+    }
+
     func testStoryQueryCosineEqualsCosineWithTheWeightedCentroid() {
         let idf: (UInt64) -> Double = { 1 + Double($0 % 5) / 3 }
-        let vector = StoryVector.weighted([1: 2, 2: 1, 3: 0.5, 8: 1], idf: idf)
+        let article: [UInt64: Double] = [1: 2, 2: 1, 3: 0.5, 8: 1]
+        let centroid = StoryCentroid(terms: [2, 3, 4, 8], weights: [0.7, 0.2, 1.1, 0.4], idf: idf)
         let raw: [UInt64: Double] = [2: 0.7, 3: 0.2, 4: 1.1, 8: 0.4]
-        let centroid = StoryCentroid.pruned(raw, keeping: raw.count, idf: idf).centroid
-        XCTAssertEqual(StoryQuery(vector, idf: idf).cosine(with: centroid),
-                       StoryVector.cosine(vector, StoryVector.weighted(raw, idf: idf)), accuracy: 1e-12)
-        XCTAssertEqual(StoryQuery(vector, idf: idf).cosine(with: StoryCentroid(terms: [], weights: [], weightedNorm: 0)), 0)
-        XCTAssertEqual(StoryQuery([:], idf: idf).cosine(with: centroid), 0)
+        let query = ArticleStoryTerms(article, idf: idf).query
+        XCTAssertEqual(query.cosine(with: centroid),
+                       StoryVector.cosine(StoryVector.weighted(article, idf: idf), StoryVector.weighted(raw, idf: idf)), accuracy: 1e-12)
+        XCTAssertEqual(query.cosine(with: .empty), 0)
+        XCTAssertEqual(ArticleStoryTerms([:], idf: idf).query.cosine(with: centroid), 0)
     }
 
     func testStoryQueryKeepsTheCentroidNormItWasBuiltWith() {
         // The norm is the one of the centroid's last change: a later IDF changes the shared
         // terms' weights in the dot product, not the norm.
-        let raw: [UInt64: Double] = [2: 0.6, 5: 0.8]
-        let centroid = StoryCentroid.pruned(raw, keeping: 2, idf: { _ in 1 }).centroid
+        let centroid = StoryCentroid(terms: [2, 5], weights: [0.6, 0.8], idf: { _ in 1 })
         XCTAssertEqual(centroid.weightedNorm, 1, accuracy: 1e-12)
         let laterIDF: (UInt64) -> Double = { $0 == 2 ? 2 : 1 }
-        let vector = StoryVector.weighted([2: 1], idf: laterIDF)
-        XCTAssertEqual(StoryQuery(vector, idf: laterIDF).cosine(with: centroid), 1 * 2 * 0.6 / 1, accuracy: 1e-12)
+        XCTAssertEqual(ArticleStoryTerms([2: 1], idf: laterIDF).query.cosine(with: centroid), 1 * 2 * 0.6 / 1, accuracy: 1e-12)
     }
 
-    func testPrunedCentroidKeepsTheStrongestWeightedTermsSortedByTerm() {
-        let raw: [UInt64: Double] = [9: 0.5, 3: 0.5, 7: 0.9, 1: 0.1, 5: 0.5]
+    /// Folding an article in adds its weights normalised to length 1, keeps the strongest terms
+    /// by IDF-weighted value, and asks `idf` only for the centroid's own terms.
+    func testAddingAnArticleFoldsItsNormalisedWeightsAndKeepsTheStrongestTerms() {
         let idf: (UInt64) -> Double = { $0 == 1 ? 10 : 1 }
-        let (centroid, ranked) = StoryCentroid.pruned(raw, keeping: 3, idf: idf)
+        var asked: Set<UInt64> = []
+        let centroid = StoryCentroid(terms: [3, 5, 9], weights: [0.5, 0.5, 0.5], weightedNorm: 1)
+        let article = ArticleStoryTerms([1: 0.3, 7: 0.4, 9: 0], idf: idf)  // norm 0.5
+        let (added, ranked) = centroid.adding(article, keeping: 3, idf: { asked.insert($0); return idf($0) })
+        // Weighted: 1 → 0.6 × 10, 7 → 0.8, 3, 5 and 9 → 0.5 (ties by term).
         XCTAssertEqual(ranked, [1, 7, 3])
-        XCTAssertEqual(centroid.terms, [1, 3, 7])
-        XCTAssertEqual(centroid.weights, [0.1, 0.5, 0.9])
-        XCTAssertEqual(centroid.weightedNorm, (1.0 + 0.25 + 0.81).squareRoot(), accuracy: 1e-12)
-        XCTAssertEqual(centroid.rawWeights, [1: 0.1, 3: 0.5, 7: 0.9])
+        XCTAssertEqual(added.terms, [1, 3, 7])
+        XCTAssertEqual(added.weights, [0.3 / 0.5, 0.5, 0.4 / 0.5])
+        XCTAssertEqual(added.weightedNorm, (36.0 + 0.25 + 0.64).squareRoot(), accuracy: 1e-12)
+        XCTAssertEqual(asked, [3, 5])
+        let first = StoryCentroid.empty.adding(article, keeping: 200, idf: idf)
+        XCTAssertEqual(first.centroid.terms, [1, 7, 9])
+        XCTAssertEqual(first.ranked, [1, 7, 9])
     }
 
-    func testTopTermsBreakTiesByTermHash() {
-        let vector: [UInt64: Double] = [9: 0.5, 3: 0.5, 7: 0.9, 1: 0.1, 5: 0.5]
-        XCTAssertEqual(StoryVector.topTerms(vector, count: 3), [7, 3, 5])
-        XCTAssertEqual(StoryVector.topTerms(vector, count: 10), [7, 3, 5, 9, 1])
-        XCTAssertEqual(StoryVector.topTerms(vector, count: 0), [])
+    private func topTerms(_ vector: [UInt64: Double], count: Int) -> [UInt64] {
+        let terms = Array(vector.keys)
+        return StoryVector.topTerms(terms, by: terms.map { vector[$0]! }, count: count)
     }
 }

@@ -39,12 +39,14 @@ public enum FeatureCoding {
         return reader.remaining == 0 ? units : nil
     }
 
-    /// Tag, u32 count, then (u64 term, f32 weight) pairs sorted by term. f32 keeps about 7 digits,
-    /// plenty for weights that are only ever compared through a cosine.
-    public static func encode(weights: [UInt64: Double]) -> [UInt8] {
-        var writer = LittleEndianWriter(tag: weightsTag, capacity: 4 + 12 * weights.count)
-        writer.append(UInt32(weights.count))
-        for (term, weight) in weights.sorted(by: { $0.key < $1.key }) {
+    /// Tag, u32 count, then (u64 term, f32 weight) pairs, `terms` ascending and `weights`
+    /// parallel to them (a story centroid). f32 keeps about 7 digits, plenty for weights that
+    /// are only ever compared through a cosine.
+    public static func encode(terms: [UInt64], weights: [Double]) -> [UInt8] {
+        precondition(terms.count == weights.count, "one weight per term")
+        var writer = LittleEndianWriter(tag: weightsTag, capacity: 4 + 12 * terms.count)
+        writer.append(UInt32(terms.count))
+        for (term, weight) in zip(terms, weights) {
             writer.append(term)
             writer.append(Float(weight).bitPattern)
         }
@@ -52,18 +54,19 @@ public enum FeatureCoding {
     }
 
     /// Also rejects terms out of order or repeated, and non-finite weights.
-    public static func decodeWeights(_ bytes: [UInt8]) -> [UInt64: Double]? {
+    public static func decodeWeights(_ bytes: [UInt8]) -> (terms: [UInt64], weights: [Double])? {
         guard var reader = LittleEndianReader(bytes, tag: weightsTag),
               let count = reader.readUInt32(), reader.remaining == 12 * Int(count) else { return nil }
-        var weights = [UInt64: Double](minimumCapacity: Int(count))
-        var previous: UInt64?
+        var terms: [UInt64] = [], weights: [Double] = []
+        terms.reserveCapacity(Int(count))
+        weights.reserveCapacity(Int(count))
         for _ in 0..<count {
             guard let term = reader.readUInt64(), let bits = reader.readUInt32(),
-                  previous.map({ $0 < term }) ?? true, Float(bitPattern: bits).isFinite else { return nil }
-            weights[term] = Double(Float(bitPattern: bits))
-            previous = term
+                  terms.last.map({ $0 < term }) ?? true, Float(bitPattern: bits).isFinite else { return nil }
+            terms.append(term)
+            weights.append(Double(Float(bitPattern: bits)))
         }
-        return weights
+        return (terms, weights)
     }
 
     /// Tag, then the 64 values (u64).

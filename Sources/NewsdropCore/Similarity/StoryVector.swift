@@ -36,10 +36,11 @@ public enum StoryVector {
         return dot
     }
 
-    /// The top `count` terms of `vector` by weight, ties by term hash ascending (deterministic).
-    public static func topTerms(_ vector: [UInt64: Double], count: Int) -> [UInt64] {
+    /// The top `count` of `terms` by their `values` (parallel arrays), ties by term hash
+    /// ascending (deterministic).
+    public static func topTerms(_ terms: [UInt64], by values: [Double], count: Int) -> [UInt64] {
         guard count > 0 else { return [] }
-        var entries = vector.map { (term: $0.key, weight: $0.value) }
+        var entries = zip(terms, values).map { (term: $0, weight: $1) }
         // Selects the top `count` first and sorts only those: an article has hundreds of terms
         // and the caller wants a dozen.
         if entries.count > count { selectFirst(count, of: &entries) }
@@ -71,6 +72,40 @@ public enum StoryVector {
     }
 }
 
+/// An article's story terms as clustering uses them, computed once per article: sorted by
+/// term, with their raw weights, their IDF and the normalised IDF-weighted vector, all parallel.
+/// Querying the story index, scoring candidates and folding the article into a centroid then
+/// walk these arrays instead of hashing every term again at every step.
+public struct ArticleStoryTerms: Sendable {
+    public let terms: [UInt64]
+    public let weights: [Double]
+    public let idf: [Double]
+    /// `StoryVector.weighted` of the weights, parallel to `terms`.
+    public let vector: [Double]
+
+    public init(_ weights: [UInt64: Double], idf: (UInt64) -> Double) {
+        let sorted = weights.sorted { $0.key < $1.key }
+        terms = sorted.map(\.key)
+        self.weights = sorted.map(\.value)
+        let idf = terms.map(idf)
+        self.idf = idf
+        let weighted = zip(self.weights, idf).map(*)
+        let squares = weighted.reduce(0) { $0 + $1 * $1 }
+        let norm = squares > 0 ? squares.squareRoot() : 1
+        vector = weighted.map { $0 / norm }
+    }
+
+    /// The strongest `count` terms of the vector, strongest first.
+    public func topTerms(count: Int) -> [UInt64] {
+        StoryVector.topTerms(terms, by: vector, count: count)
+    }
+
+    /// The article's side of scoring against centroids.
+    public var query: StoryQuery {
+        StoryQuery(terms: terms, values: zip(vector, idf).map(*))
+    }
+}
+
 /// A story's centroid as clustering scores it: the sum of its members' normalised raw weights,
 /// pruned to its strongest terms and sorted by term, with the norm those weights had once
 /// weighted by IDF when the story last changed.
@@ -86,6 +121,8 @@ public struct StoryCentroid: Sendable, Equatable {
     /// ‖weights ∘ idf‖ with the IDF of the moment the centroid was built.
     public private(set) var weightedNorm: Double
 
+    public static let empty = StoryCentroid(terms: [], weights: [], weightedNorm: 0)
+
     /// `terms` ascending, `weights` parallel to them: a centroid as stored.
     public init(terms: [UInt64], weights: [Double], weightedNorm: Double) {
         precondition(terms.count == weights.count, "one weight per term")
@@ -94,20 +131,56 @@ public struct StoryCentroid: Sendable, Equatable {
         self.weightedNorm = weightedNorm
     }
 
-    /// The strongest `count` terms of `raw` by IDF-weighted value, and the centroid of those;
-    /// the terms come back strongest first (ties by term hash, as `StoryVector.topTerms`).
-    public static func pruned(_ raw: [UInt64: Double], keeping count: Int,
-                              idf: (UInt64) -> Double) -> (centroid: StoryCentroid, ranked: [UInt64]) {
-        let weighted = Dictionary(uniqueKeysWithValues: raw.map { ($0.key, $0.value * idf($0.key)) })
-        let ranked = StoryVector.topTerms(weighted, count: count)
-        let terms = ranked.sorted()
-        let squares = ranked.reduce(0) { $0 + weighted[$1]! * weighted[$1]! }
-        return (StoryCentroid(terms: terms, weights: terms.map { raw[$0]! }, weightedNorm: squares.squareRoot()), ranked)
+    /// A stored centroid without its norm (written before norms were kept), normed with `idf`.
+    public init(terms: [UInt64], weights: [Double], idf: (UInt64) -> Double) {
+        let squares = zip(terms, weights).reduce(0) { sum, entry in
+            let value = entry.1 * idf(entry.0)
+            return sum + value * value
+        }
+        self.init(terms: terms, weights: weights, weightedNorm: squares.squareRoot())
     }
 
-    /// The raw weights by term, for folding a new member in.
-    public var rawWeights: [UInt64: Double] {
-        Dictionary(uniqueKeysWithValues: zip(terms, weights))
+    /// The centroid with `article` folded in (its raw weights normalised to length 1), pruned to
+    /// the `count` strongest terms by IDF-weighted value, and those terms strongest first (ties
+    /// by term hash). `idf` is asked only for terms the article does not have: the article
+    /// brings its own.
+    public func adding(_ article: ArticleStoryTerms, keeping count: Int,
+                       idf: (UInt64) -> Double) -> (centroid: StoryCentroid, ranked: [UInt64]) {
+        let norm = article.weights.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        func normalised(_ weight: Double) -> Double { norm > 0 ? weight / norm : 0 }
+        var mergedTerms: [UInt64] = [], mergedWeights: [Double] = [], weighted: [Double] = []
+        let capacity = terms.count + article.terms.count
+        mergedTerms.reserveCapacity(capacity)
+        mergedWeights.reserveCapacity(capacity)
+        weighted.reserveCapacity(capacity)
+        func append(_ term: UInt64, _ weight: Double, _ termIDF: Double) {
+            mergedTerms.append(term)
+            mergedWeights.append(weight)
+            weighted.append(weight * termIDF)
+        }
+        var mine = 0, theirs = 0
+        while mine < terms.count || theirs < article.terms.count {
+            if theirs == article.terms.count || (mine < terms.count && terms[mine] < article.terms[theirs]) {
+                append(terms[mine], weights[mine], idf(terms[mine]))
+                mine += 1
+            } else if mine == terms.count || article.terms[theirs] < terms[mine] {
+                append(article.terms[theirs], normalised(article.weights[theirs]), article.idf[theirs])
+                theirs += 1
+            } else {
+                append(terms[mine], weights[mine] + normalised(article.weights[theirs]), article.idf[theirs])
+                mine += 1
+                theirs += 1
+            }
+        }
+        let ranked = StoryVector.topTerms(mergedTerms, by: weighted, count: count)
+        let kept = Set(ranked)
+        var keptTerms: [UInt64] = [], keptWeights: [Double] = [], keptSquares = 0.0
+        for index in mergedTerms.indices where kept.contains(mergedTerms[index]) {
+            keptTerms.append(mergedTerms[index])
+            keptWeights.append(mergedWeights[index])
+            keptSquares += weighted[index] * weighted[index]
+        }
+        return (StoryCentroid(terms: keptTerms, weights: keptWeights, weightedNorm: keptSquares.squareRoot()), ranked)
     }
 }
 
@@ -115,15 +188,12 @@ public struct StoryCentroid: Sendable, Equatable {
 /// value multiplied by the term's IDF once more, so that walking it beside a centroid's raw
 /// weights sums exactly the IDF-weighted dot product.
 public struct StoryQuery: Sendable {
-    private var terms: [UInt64] = []
-    private var values: [Double] = []
+    private let terms: [UInt64]
+    private let values: [Double]
 
-    /// `vector` as `StoryVector.weighted` makes it, with the same `idf`.
-    public init(_ vector: [UInt64: Double], idf: (UInt64) -> Double) {
-        for (term, value) in vector.sorted(by: { $0.key < $1.key }) {
-            terms.append(term)
-            values.append(value * idf(term))
-        }
+    fileprivate init(terms: [UInt64], values: [Double]) {
+        self.terms = terms
+        self.values = values
     }
 
     /// The cosine of the article with `centroid` weighted by IDF: the dot product over their

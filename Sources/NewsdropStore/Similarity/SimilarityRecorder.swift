@@ -91,11 +91,10 @@ struct SimilarityRecorder {
                              verified: [Verified]) throws -> (id: Int64, opened: Bool) {
         let weights = article.similarity.termWeights
         try stories.addDocument(containing: weights.keys)
-        let articleIDF = try stories.currentIDF()
-        let vector = StoryVector.weighted(weights, idf: articleIDF)
+        let terms = ArticleStoryTerms(weights, idf: try stories.currentIDF())
 
         // Candidate stories: listed under the article's top terms, or holding a passage it shares.
-        var matches = try stories.storiesListed(under: StoryVector.topTerms(vector, count: settings.queryTerms))
+        var matches = try stories.storiesListed(under: terms.topTerms(count: settings.queryTerms))
         var passageCoverage: [Int64: Double] = [:]
         for candidate in verified where candidate.coverage >= settings.minimumPassageCoverage {
             guard let story = try duplicates.placement(of: candidate.articleID)?.story else { continue }
@@ -113,7 +112,7 @@ struct SimilarityRecorder {
             candidates.append(story)
         }
 
-        let query = StoryQuery(vector, idf: articleIDF)
+        let query = terms.query
         let scored = candidates.map { story -> StoryChoice.Candidate in
             .init(story: story.id,
                   score: query.cosine(with: story.centroid) + settings.passageBonus * (passageCoverage[story.id] ?? 0))
@@ -122,19 +121,13 @@ struct SimilarityRecorder {
         let chosen = StoryChoice.choose(scored, threshold: settings.storyThreshold)
         var story = try chosen.flatMap { try stories.story($0.story) } ?? StoryRecord(
             id: articleID, label: nil, firstDay: day, lastDay: day, firstSeen: receivedAt.iso8601,
-            lastSeen: receivedAt.iso8601, articleCount: 0, centroid: StoryCentroid(terms: [], weights: [], weightedNorm: 0),
-            posted: [])
+            lastSeen: receivedAt.iso8601, articleCount: 0, centroid: .empty, posted: [])
         let previouslyPosted = story.posted
 
         // Fold the article into the story's centroid, keep its strongest terms, re-list the story.
-        var centroid = story.centroid.rawWeights
-        let norm = weights.values.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        if norm > 0 {
-            for (term, weight) in weights { centroid[term, default: 0] += weight / norm }
-        }
         try stories.cacheDocumentFrequencies(of: story.centroid.terms)
-        let (pruned, ranked) = StoryCentroid.pruned(centroid, keeping: settings.centroidTerms, idf: try stories.currentIDF())
-        story.centroid = pruned
+        let (centroid, ranked) = story.centroid.adding(terms, keeping: settings.centroidTerms, idf: try stories.currentIDF())
+        story.centroid = centroid
         story.posted = Array(ranked.prefix(settings.postedTerms))
         if let day {
             story.firstDay = min(story.firstDay ?? day, day)

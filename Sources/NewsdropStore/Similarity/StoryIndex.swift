@@ -113,11 +113,10 @@ struct StoryIndex {
         else { return nil }
         let centroid: StoryCentroid
         if let norm = row["centroid_norm"] as Double? {
-            let terms = weights.keys.sorted()
-            centroid = StoryCentroid(terms: terms, weights: terms.map { weights[$0]! }, weightedNorm: norm)
+            centroid = StoryCentroid(terms: weights.terms, weights: weights.weights, weightedNorm: norm)
         } else {
-            try cacheDocumentFrequencies(of: weights.keys)
-            centroid = StoryCentroid.pruned(weights, keeping: weights.count, idf: try currentIDF()).centroid
+            try cacheDocumentFrequencies(of: weights.terms)
+            centroid = StoryCentroid(terms: weights.terms, weights: weights.weights, idf: try currentIDF())
         }
         let story = StoryRecord(id: id, label: row["label"], firstDay: row["first_day"], lastDay: row["last_day"],
                                 firstSeen: row["first_seen"], lastSeen: row["last_seen"], articleCount: row["article_count"],
@@ -146,7 +145,7 @@ struct StoryIndex {
                 last_day = excluded.last_day, last_seen = excluded.last_seen, article_count = excluded.article_count,
                 centroid = excluded.centroid, centroid_norm = excluded.centroid_norm, posted = excluded.posted
             """, arguments: [story.id, story.label, story.firstDay, story.lastDay, story.firstSeen, story.lastSeen,
-                             story.articleCount, Data(FeatureCoding.encode(weights: story.centroid.rawWeights)),
+                             story.articleCount, Data(FeatureCoding.encode(terms: story.centroid.terms, weights: story.centroid.weights)),
                              story.centroid.weightedNorm, IntegerBlob.encode(story.posted)])
         caches?.stories.remember(story)
         let now = Set(story.posted), before = Set(previouslyPosted)
