@@ -224,6 +224,8 @@ struct HTMLTokenizer {
             value = valueStart..<cursor
         }
         if let known, !attributes.contains(where: { $0.0 == known }) {
+            // Room for the usual few at once, rather than growing one by one.
+            if attributes.isEmpty { attributes.reserveCapacity(4) }
             attributes.append((known, string(value, decodingReferences: true, inAttribute: true)))
         }
         return true
