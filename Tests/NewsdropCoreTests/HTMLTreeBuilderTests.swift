@@ -41,6 +41,7 @@ final class HTMLTreeBuilderTests: XCTestCase {
         XCTAssertEqual(outline("<!DOCTYPE html> <html lang=en> <head><meta charset=utf-8></head> <body><p>x</p></body></html> "),
                        #"html(head(meta()) body(p("x") " "))"#)
         XCTAssertEqual(outline("text first"), #"html(body("text first"))"#)
+        XCTAssertEqual(outline("<html/><head/><body/><p>x"), #"html(head() body(p("x")))"#)
     }
 
     func testLaterHTMLTagAddsItsAttributes() {

@@ -146,8 +146,9 @@ struct ClassVerdicts {
         let count = tree.nodes.count
         var classNames = Array(repeating: "", count: count), ids = Array(repeating: "", count: count)
         var isBoilerplate = Array(repeating: false, count: count), isArticleContainer = Array(repeating: false, count: count)
-        // One lookup per class list answers both questions: hashing the names costs more than most verdicts.
-        var classCache: [String: (marks: ClassPatterns.Marks, isContainer: Bool)] = [:], idCache: [String: ClassPatterns.Marks] = [:]
+        // One lookup per class list answers both questions: hashing the names costs more than most
+        // verdicts. Ids are not cached: nearly every one is different.
+        var classCache: [String: (marks: ClassPatterns.Marks, isContainer: Bool)] = [:]
         for index in tree.nodes.indices where !tree.nodes[index].attributes.isEmpty {
             for (name, value) in tree.nodes[index].attributes {
                 if name == .class { classNames[index] = Self.lowercased(value) } else if name == .id { ids[index] = Self.lowercased(value) }
@@ -155,7 +156,7 @@ struct ClassVerdicts {
             let (className, id) = (classNames[index], ids[index])
             if className.isEmpty && id.isEmpty { continue }
             let classVerdict = Self.cached(className, in: &classCache) { (ClassPatterns.marks($0), ClassPatterns.namesArticleContainer($0)) }
-            isBoilerplate[index] = ClassPatterns.isBoilerplate(class: classVerdict.marks, id: Self.cached(id, in: &idCache, ClassPatterns.marks))
+            isBoilerplate[index] = ClassPatterns.isBoilerplate(class: classVerdict.marks, id: ClassPatterns.marks(id))
             isArticleContainer[index] = classVerdict.isContainer
         }
         (self.classNames, self.ids, self.isBoilerplate, self.isArticleContainer) = (classNames, ids, isBoilerplate, isArticleContainer)

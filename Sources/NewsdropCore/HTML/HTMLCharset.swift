@@ -169,10 +169,8 @@ enum HTMLTranscoder {
             return withoutNULs(utf16ToUTF8(body, bigEndian: bigEndian))
         case .other(let name):
             if let converted = iconvToUTF8(body, from: name) { return withoutNULs(converted) }
-            var guess = decision
-            guess.charset = HTMLCharset.isValidUTF8(body) ? .utf8 : .windows1252
-            guess.isValidUTF8 = nil
-            return utf8Bytes(bytes, as: guess)
+            let isUTF8 = HTMLCharset.isValidUTF8(body)
+            return utf8Bytes(bytes, as: HTMLCharset.Decision(charset: isUTF8 ? .utf8 : .windows1252, bomLength: 0, isValidUTF8: isUTF8))
         }
     }
 

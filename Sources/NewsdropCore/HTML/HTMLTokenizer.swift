@@ -195,7 +195,6 @@ struct HTMLTokenizer {
 
     /// Reads one attribute at `cursor` (its name's first byte); false when the page ends inside it.
     private func attribute(from cursor: inout Int, into attributes: inout [(HTMLAttribute, String)]) -> Bool {
-        let nameStart = cursor
         var name = PackedName()
         // The first byte may be `=`: `<a =x>` names an attribute "=x".
         repeat {
@@ -203,7 +202,7 @@ struct HTMLTokenizer {
             cursor += 1
         } while cursor < page.count && !isBlank(page[cursor]) && page[cursor] != UInt8(ascii: "/")
             && page[cursor] != UInt8(ascii: ">") && page[cursor] != UInt8(ascii: "=")
-        let known = cursor - nameStart <= PackedName.exactLength ? HTMLAttribute.named[name] : nil
+        let known = HTMLAttribute.named[name]
         var afterName = cursor
         while let byte = byte(at: afterName), isBlank(byte) { afterName += 1 }
         guard byte(at: afterName) == UInt8(ascii: "=") else {
@@ -305,11 +304,9 @@ struct HTMLTokenizer {
 
 /// A tag or attribute name, ASCII lower-cased, packed into two words so that it is looked up and
 /// compared as integers, never built as a String: the first 16 bytes as they are (names the
-/// tree knows are all shorter), any further bytes folded into the second word.
+/// tree knows are all shorter), any further bytes folded into the second word. The length is
+/// kept too, so a long name never equals a short one.
 struct PackedName: Equatable {
-    /// Names up to this length are held exactly; longer ones by a hash of their tail.
-    static let exactLength = 16
-
     private var low: UInt64 = 0
     private var high: UInt64 = 0
     private var count = 0

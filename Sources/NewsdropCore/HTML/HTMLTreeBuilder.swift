@@ -198,7 +198,9 @@ private struct TreeConstruction {
             index = tree.nodes.count
             tree.nodes.append(.init(tag: tag.tag, parent: parent?.index ?? -1, end: index + 1, text: "", attributes: tag.attributes))
         }
-        guard !tag.selfClosing, !Self.isVoid(tag.tag) else { return }
+        // `<body/>` is still the body: the document's sections ignore the slash.
+        let isSection = tag.tag == .html || tag.tag == .head || tag.tag == .body
+        guard !Self.isVoid(tag.tag), !tag.selfClosing || isSection else { return }
         open.append(OpenElement(name: tag.name, tag: tag.tag, index: index))
         count(tag.tag, by: 1)
     }
