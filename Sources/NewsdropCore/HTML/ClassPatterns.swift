@@ -94,6 +94,8 @@ struct NameMatcher: Sendable {
     }
 
     func matches(_ name: String) -> Bool {
+        // Most elements have a class and no id: the empty name is asked about most often.
+        guard !name.isEmpty else { return false }
         var name = name
         return name.withUTF8(matches)
     }

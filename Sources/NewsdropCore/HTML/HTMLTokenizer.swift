@@ -168,7 +168,7 @@ struct HTMLTokenizer {
             cursor += 1
         }
         var tag = HTMLTag.named[name]
-        // What libxml2 made of a prefixed name, and what pages meant: `<a0:nav>` is a nav.
+        // A prefixed name means its local name, as libxml2 read it too: `<a0:nav>` is a nav.
         if tag == nil, let colon, colon > start, colon + 1 < cursor {
             tag = HTMLTag.named[PackedName(page, (colon + 1)..<cursor)]
         }
