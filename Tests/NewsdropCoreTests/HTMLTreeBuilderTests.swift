@@ -152,6 +152,13 @@ final class HTMLTreeBuilderTests: XCTestCase {
         XCTAssertEqual(tree.nodes[0].end, tree.nodes.count)
     }
 
+    func testEndTagFarBelowItsElementIsIgnored() {
+        let unclosed = 100
+        let tree = HTMLTreeBuilder.parse(Array(("<div>" + String(repeating: "<span>", count: unclosed) + "</div>x").utf8))
+        XCTAssertEqual(tree.nodes.last?.parent, 2 + unclosed, "x stays in the innermost span")
+        XCTAssertEqual(body("<div>" + String(repeating: "<span>", count: 10) + "</div>x"), "div(" + String(repeating: "span(", count: 10) + String(repeating: ")", count: 11) + " \"x\"")
+    }
+
     // MARK: attributes
 
     func testAttributesQuotedUnquotedAndBare() {
