@@ -34,12 +34,6 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
-        // The system's libxml2, whose forgiving HTML parser turns real-world pages into a tree.
-        .systemLibrary(
-            name: "CLibxml2",
-            pkgConfig: "libxml-2.0",
-            providers: [.apt(["libxml2-dev"])]
-        ),
         // The system's zlib, to compress archived HTTP responses.
         .systemLibrary(
             name: "CZlib",
@@ -55,7 +49,7 @@ let package = Package(
         ),
         .target(
             name: "NewsdropCore",
-            dependencies: ["CLibcrypto", "CLibxml2"]
+            dependencies: ["CLibcrypto"]
         ),
         .target(
             name: "NewsdropControlProtocol",

@@ -60,6 +60,21 @@ final class HTMLArticleExtractorTests: XCTestCase {
         XCTAssertTrue(article.text.hasPrefix("The crème brûlée contest drew forty bakers"), article.text)
     }
 
+    func testOtherDeclaredCharsetsAreConvertedByIconv() throws {
+        let koi8: [UInt8] = [240, 210, 201, 215, 197, 212, 44, 32, 205, 201, 210]  // "Привет, мир"
+        let page = Array("<html><head><meta charset=\"koi8-r\"></head><body><article>\(Self.prose)<p>".utf8) + koi8
+            + Array("</p></article></body></html>".utf8)
+        let article = try HTMLArticleExtractor.extract(page)
+        XCTAssertTrue(article.text.hasSuffix("Привет, мир"), article.text)
+    }
+
+    func testUnknownDeclaredCharsetIsReadLikeAnUndeclaredPage() throws {
+        let page = Array("<html><head><meta charset=\"x-no-such-charset\"></head><body><article>\(Self.prose)<p>caf".utf8) + [0xE9]
+            + Array("</p></article></body></html>".utf8)
+        let article = try HTMLArticleExtractor.extract(page)
+        XCTAssertTrue(article.text.hasSuffix("café"), article.text)
+    }
+
     func testStaleMetaDeclarationLosesToWholePageUTF8() {
         let page = Array("<html><head><meta charset=\"gb2312\"></head><body><p>新闻 Zürich</p></body></html>".utf8)
         XCTAssertEqual(HTMLCharset.detect(page, contentType: nil).charset, .utf8)

@@ -2,10 +2,6 @@
 /// headers and footers, forms, hidden elements, and elements whose class or id names furniture.
 /// Marks go on subtree roots; `ContentStatistics.alive` spreads them down.
 struct ChromeFilter {
-    private static let removedTags: Set<HTMLTag> = [
-        .script, .style, .noscript, .template, .svg, .math, .iframe, .object, .embed, .canvas, .video, .audio,
-        .select, .textarea, .button, .input, .option, .nav, .aside, .footer, .dialog, .menu, .link, .meta, .title, .head,
-    ]
     private static let furnitureRoles: Set<String> = [
         "navigation", "menu", "menubar", "complementary", "alert", "alertdialog", "dialog", "banner", "contentinfo",
     ]
@@ -66,24 +62,43 @@ struct ChromeFilter {
 
     private static func isStructuralChrome(_ tree: HTMLTree, _ index: Int, inArticle: Bool, holdsArticle: Bool) -> Bool {
         let tag = tree.nodes[index].tag
-        if removedTags.contains(tag) { return true }
+        if isRemoved(tag) { return true }
         // A page header is furniture; a header inside an article holds its headline and lede.
         if tag == .header && !inArticle && !holdsArticle { return true }
         // ASP.NET pages wrap the whole page in one <form>: only forms without the article go.
         if tag == .form && !holdsArticle { return true }
-        if tree.nodes[index].attributes.isEmpty { return false }
-        if isHidden(tree, index) { return true }
-        if let role = tree.attribute(.role, of: index)?.lowercased(), furnitureRoles.contains(role) { return true }
-        return false
+        return tree.nodes[index].attributes.contains(where: isChrome)
     }
 
-    private static func isHidden(_ tree: HTMLTree, _ index: Int) -> Bool {
-        if tree.attribute(.hidden, of: index) != nil { return true }
-        if tree.attribute(.ariaHidden, of: index)?.lowercased() == "true" { return true }
-        guard let style = tree.attribute(.style, of: index) else { return false }
-        // ASCII lower case is enough: the words sought are ASCII.
-        let compact = String(decoding: style.utf8.lazy.filter { $0 != 0x20 }.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
-        return hidingStyle.matches(compact)
+    /// Tags that are never article text: a switch, not a set, as it runs for every element.
+    private static func isRemoved(_ tag: HTMLTag) -> Bool {
+        switch tag {
+        case .script, .style, .noscript, .template, .svg, .math, .iframe, .object, .embed, .canvas, .video, .audio,
+             .select, .textarea, .button, .input, .option, .nav, .aside, .footer, .dialog, .menu, .link, .meta, .title, .head:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Whether an attribute hides its element (`hidden`, `aria-hidden="true"`, a hiding style)
+    /// or gives it a furniture role. One pass over the element's attributes, not a lookup per kind.
+    private static func isChrome(_ attribute: (HTMLAttribute, String)) -> Bool {
+        let (name, value) = attribute
+        switch name {
+        case .hidden:
+            return true
+        case .ariaHidden:
+            return value.lowercased() == "true"
+        case .role:
+            return furnitureRoles.contains(value.lowercased())
+        case .style:
+            // ASCII lower case is enough: the words sought are ASCII.
+            let compact = String(decoding: value.utf8.lazy.filter { $0 != 0x20 }.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+            return hidingStyle.matches(compact)
+        default:
+            return false
+        }
     }
 
     private static let hidingStyle = NameMatcher(fragments: "display:none", "visibility:hidden")

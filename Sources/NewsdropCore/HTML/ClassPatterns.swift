@@ -64,9 +64,14 @@ enum ClassPatterns {
 
     /// Whether a class list names a CMS article-body container.
     static func namesArticleContainer(_ className: String) -> Bool {
-        // Split on the byte, not on Characters: this runs for every distinct class of a page.
-        className.utf8.split(separator: 0x20).contains { articleContainerNames.contains(Substring($0)) }
+        // Split on the byte, not on Characters: this runs for every distinct class of a page,
+        // and most hold none of the words every container name has.
+        containerWords.matches(className)
+            && className.utf8.split(separator: 0x20).contains { articleContainerNames.contains(Substring($0)) }
     }
+
+    /// One of these is in every name of `articleContainerNames`.
+    private static let containerWords = NameMatcher(fragments: "body", "content", "text", "entry")
 }
 
 /// Finds any of a few ASCII words in a lower-cased name in one pass over its bytes, however many
@@ -89,6 +94,8 @@ struct NameMatcher: Sendable {
     }
 
     func matches(_ name: String) -> Bool {
+        // Most elements have a class and no id: the empty name is asked about most often.
+        guard !name.isEmpty else { return false }
         var name = name
         return name.withUTF8(matches)
     }
@@ -141,16 +148,18 @@ struct ClassVerdicts {
         let count = tree.nodes.count
         var classNames = Array(repeating: "", count: count), ids = Array(repeating: "", count: count)
         var isBoilerplate = Array(repeating: false, count: count), isArticleContainer = Array(repeating: false, count: count)
-        var marksCache: [String: ClassPatterns.Marks] = [:], containerCache: [String: Bool] = ["": false]
+        // One lookup per class list answers both questions: hashing the names costs more than most
+        // verdicts. Ids are not cached: nearly every one is different.
+        var classCache: [String: (marks: ClassPatterns.Marks, isContainer: Bool)] = [:]
         for index in tree.nodes.indices where !tree.nodes[index].attributes.isEmpty {
             for (name, value) in tree.nodes[index].attributes {
                 if name == .class { classNames[index] = Self.lowercased(value) } else if name == .id { ids[index] = Self.lowercased(value) }
             }
             let (className, id) = (classNames[index], ids[index])
             if className.isEmpty && id.isEmpty { continue }
-            isBoilerplate[index] = ClassPatterns.isBoilerplate(class: Self.cached(className, in: &marksCache, ClassPatterns.marks),
-                                                               id: Self.cached(id, in: &marksCache, ClassPatterns.marks))
-            isArticleContainer[index] = Self.cached(className, in: &containerCache, ClassPatterns.namesArticleContainer)
+            let classVerdict = Self.cached(className, in: &classCache) { (ClassPatterns.marks($0), ClassPatterns.namesArticleContainer($0)) }
+            isBoilerplate[index] = ClassPatterns.isBoilerplate(class: classVerdict.marks, id: ClassPatterns.marks(id))
+            isArticleContainer[index] = classVerdict.isContainer
         }
         (self.classNames, self.ids, self.isBoilerplate, self.isArticleContainer) = (classNames, ids, isBoilerplate, isArticleContainer)
     }

@@ -4,20 +4,19 @@ import Glibc
 import Darwin
 #endif
 
-/// The character encoding of an HTML page, and its bytes re-encoded as UTF-8 for libxml2.
+/// The character encoding of an HTML page, and its bytes re-encoded as UTF-8 for the parser.
 ///
 /// The order follows how browsers decide: a byte-order mark, then the HTTP Content-Type, then a
 /// `<meta charset>` or `http-equiv` declaration in the first 2 KB (unless the page is in fact
 /// multi-byte UTF-8), then valid UTF-8, and windows-1252 (what browsers use for "latin1" too)
-/// for anything else. Decoding here rather than
-/// in libxml2 is deliberate: libxml2 falls back to ISO-8859-1 and loses windows-1252's curly
-/// quotes and dashes.
+/// for anything else. ISO-8859-1 is read as windows-1252, as browsers do, which keeps the curly
+/// quotes and dashes pages put in bytes 128–159.
 enum HTMLCharset: Equatable {
     case utf8
     case utf16(bigEndian: Bool)
     case windows1252
     /// A declared encoding newsdrop does not decode itself (Shift_JIS, GB2312, KOI8-R …):
-    /// libxml2 converts it through iconv.
+    /// iconv converts it.
     case other(String)
 
     /// What the page's bytes are and where the decision came from.
@@ -153,9 +152,10 @@ enum HTMLCharset: Equatable {
     }
 }
 
-/// Re-encodes a page as UTF-8 without NUL bytes (a NUL ends libxml2's parse early).
+/// Re-encodes a page as UTF-8 without NUL bytes: a NUL is never text, and browsers drop it too.
 enum HTMLTranscoder {
-    /// The page as UTF-8, or, for a charset only iconv knows, its own bytes; either way NUL-free.
+    /// The page as UTF-8, NUL-free. A charset iconv does not know either is read as UTF-8 or
+    /// windows-1252, like an undeclared page.
     static func utf8Bytes(_ bytes: [UInt8], as decision: HTMLCharset.Decision) -> [UInt8] {
         let body = bytes[decision.bomLength...]
         switch decision.charset {
@@ -167,9 +167,42 @@ enum HTMLTranscoder {
             return withoutNULs(windows1252ToUTF8(body))
         case .utf16(let bigEndian):
             return withoutNULs(utf16ToUTF8(body, bigEndian: bigEndian))
-        case .other:
-            return withoutNULs(Array(body))
+        case .other(let name):
+            if let converted = iconvToUTF8(body, from: name) { return withoutNULs(converted) }
+            let isUTF8 = HTMLCharset.isValidUTF8(body)
+            return utf8Bytes(bytes, as: HTMLCharset.Decision(charset: isUTF8 ? .utf8 : .windows1252, bomLength: 0, isValidUTF8: isUTF8))
         }
+    }
+
+    /// `bytes` converted from `charset` by iconv; a sequence iconv cannot convert becomes
+    /// U+FFFD and the conversion goes on after its first byte. Nil when iconv does not know the charset.
+    private static func iconvToUTF8(_ bytes: ArraySlice<UInt8>, from charset: String) -> [UInt8]? {
+        let converter = iconv_open("UTF-8", charset)
+        guard let converter, converter != iconv_t(bitPattern: -1) else { return nil }
+        defer { iconv_close(converter) }
+        var input = Array(bytes)
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count * 2)
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        input.withUnsafeMutableBufferPointer { inputBuffer in
+            chunk.withUnsafeMutableBufferPointer { chunkBuffer in
+                var inPointer = inputBuffer.baseAddress.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: CChar.self) }
+                var inLeft = inputBuffer.count
+                while inLeft > 0, inPointer != nil {
+                    var outPointer: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(chunkBuffer.baseAddress!).assumingMemoryBound(to: CChar.self)
+                    var outLeft = chunkBuffer.count
+                    let result = iconv(converter, &inPointer, &inLeft, &outPointer, &outLeft)
+                    output.append(contentsOf: chunkBuffer[0..<(chunkBuffer.count - outLeft)])
+                    if result == -1 && errno != E2BIG {
+                        // EILSEQ or a sequence cut off at the end (EINVAL): one replacement character per bad byte.
+                        output.append(contentsOf: [0xEF, 0xBF, 0xBD])
+                        inPointer = inPointer.map { $0 + 1 }
+                        inLeft -= 1
+                    }
+                }
+            }
+        }
+        return output
     }
 
     private static func withoutNULs(_ bytes: [UInt8]) -> [UInt8] {

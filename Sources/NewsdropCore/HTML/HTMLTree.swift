@@ -1,8 +1,10 @@
 /// The elements the extractor tells apart; every other element is `.other`, text is `.text`.
-enum HTMLTag: String {
+enum HTMLTag: String, CaseIterable {
     case text = "#text"
     case other = "#other"
     case html, head, body, title, meta, link, base
+    /// Void elements, told apart so that they are never left open.
+    case wbr, area, col, param, track
     case script, style, noscript, template, iframe, svg, math, object, embed, canvas, video, audio, picture, source
     case nav, aside, footer, header, form, button, input, select, textarea, option, label, fieldset, dialog, menu
     case article, main, section, div, span, p, br, hr, a, img, figure, figcaption, time, address, center, details, summary

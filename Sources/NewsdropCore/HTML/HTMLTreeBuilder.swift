@@ -1,97 +1,285 @@
-import CLibxml2
-
-/// Parses HTML with libxml2's forgiving parser straight into an `HTMLTree`: libxml2 reports
-/// elements and text as SAX events and `TreeSink` appends them to the flat tree, so libxml2
-/// never builds (and frees) a DOM of its own: on the development pages that DOM was about a
-/// quarter of libxml2's instructions, and copying it out cost more again. Depth costs memory,
-/// never the call stack.
+/// Builds an `HTMLTree` from `HTMLTokenizer`'s tokens with the parts of HTML5's tree
+/// construction that decide where article text ends up: `<html>`, `<head>` and `<body>`
+/// implied; void elements; a `<p>` closed by the block that starts after it; `li`, `dt`, `dd`,
+/// `option`, table rows and cells closed by their next sibling; headings closed by headings
+/// and links by links; an end tag closing the open element it names, with what is open inside
+/// it, unless a table cell, a table or (for inline elements) a block lies between, in which case
+/// it is ignored. What it leaves out (foster-parenting text out of tables, re-opening formatting
+/// elements after mis-nesting) moves little text between paragraphs.
+///
+/// Depth costs memory, never the call stack: the open elements are an array and the tree is
+/// flat. Elements inside script, SVG, forms' controls and other opaque elements are not kept.
 enum HTMLTreeBuilder {
-    /// libxml2 must be initialised once before threads parse at the same time.
-    private static let libraryReady: Void = { xmlInitParser() }()
-
-    /// `bytes` in `encoding` ("UTF-8" or a name iconv knows); nil when libxml2 could not start.
-    static func parse(_ bytes: [UInt8], encoding: String) -> HTMLTree? {
-        _ = libraryReady
-        // Encoding errors bypass HTML_PARSE_NOERROR and would be printed to standard error;
-        // a structured handler (per thread in libxml2) swallows them: a bad byte is not news.
-        xmlSetStructuredErrorFunc(nil) { _, _ in }
-        guard !bytes.isEmpty, bytes.count < Int(Int32.max) else { return nil }
-        let context = bytes.withUnsafeBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { pointer in
-                htmlCreateMemoryParserCtxt(pointer, Int32(buffer.count))
+    /// `utf8`: the page as UTF-8 (see `HTMLTranscoder`).
+    static func parse(_ utf8: [UInt8]) -> HTMLTree {
+        utf8.withUnsafeBufferPointer { page in
+            var tokenizer = HTMLTokenizer(page)
+            var builder = TreeConstruction()
+            while let token = tokenizer.next() {
+                switch token {
+                case .startTag(let tag): builder.start(tag)
+                case .endTag(let name, let tag): builder.end(name, tag)
+                case .text(let text): builder.text(text, tokenizer)
+                case .comment: builder.separate()
+                }
             }
+            return builder.finish()
         }
-        guard let context else { return nil }
-        defer { htmlFreeParserCtxt(context) }
-        let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
-            | HTML_PARSE_NONET.rawValue) | Int32(XML_PARSE_HUGE.rawValue)
-        htmlCtxtUseOptions(context, options)
-        // What htmlReadMemory does with its encoding argument. Naming the encoding on the input
-        // is what makes libxml2 ignore the page's own <meta charset>.
-        if let handler = xmlFindCharEncodingHandler(encoding) {
-            xmlSwitchToEncoding(context, handler)
-            if let input = context.pointee.input, input.pointee.encoding == nil {
-                input.pointee.encoding = UnsafePointer(xmlStrdup(encoding))
-            }
-        }
-        var sink = TreeSink(context)
-        context.pointee.sax.pointee = TreeSink.handler()
-        // A struct behind a pointer, not a class: a class's stored properties pay a runtime
-        // exclusivity check on every event.
-        withUnsafeMutablePointer(to: &sink) { pointer in
-            context.pointee.userData = UnsafeMutableRawPointer(pointer)
-            _ = htmlParseDocument(context)
-            context.pointee.userData = nil
-        }
-        // No startDocument handler, so libxml2 made no document; free one should a version make it anyway.
-        if let document = context.pointee.myDoc { xmlFreeDoc(document) }
-        context.pointee.myDoc = nil
-        return sink.tree
     }
 }
 
-/// Receives libxml2's SAX events and appends them to an `HTMLTree` exactly as the tree libxml2
-/// would have built: adjacent text merges into one node unless a comment or element comes
-/// between; text outside any element is dropped.
-private struct TreeSink {
-    static func handler() -> htmlSAXHandler {
-        var handler = htmlSAXHandler()
-        handler.initialized = 1
-        handler.startElement = { user, name, attributes in TreeSink.sink(user).pointee.start(name, attributes) }
-        handler.endElement = { user, _ in TreeSink.sink(user).pointee.end() }
-        handler.characters = { user, text, length in TreeSink.sink(user).pointee.text(text, Int(length)) }
-        handler.cdataBlock = { user, text, length in TreeSink.sink(user).pointee.text(text, Int(length)) }
-        handler.comment = { user, _ in TreeSink.sink(user).pointee.separator() }
-        handler.processingInstruction = { user, _, _ in TreeSink.sink(user).pointee.separator() }
-        return handler
+/// The tree being built and the stack of its open elements.
+private struct TreeConstruction {
+    private struct OpenElement {
+        var name: PackedName
+        var tag: HTMLTag
+        /// The element's node, or -1 when it is inside an opaque element and not kept.
+        var index: Int
     }
 
-    private static func sink(_ user: UnsafeMutableRawPointer?) -> UnsafeMutablePointer<TreeSink> {
-        user!.assumingMemoryBound(to: TreeSink.self)
+    /// Where in the document the next token goes, as far as `<head>` and `<body>` are concerned.
+    private enum Section {
+        case beforeHead, inHead, afterHead, inBody
     }
 
-    /// The parser, whose stack of open element names is the truth about nesting (see `close(above:)`).
-    private let context: htmlParserCtxtPtr
-    var tree = HTMLTree()
-    /// Tree indices of the open elements, innermost last; elements inside an opaque one are not
-    /// in the tree and only counted in `hiddenDepth`.
-    private var open: [Int] = []
-    private var hiddenDepth = 0
-    /// Whether the innermost open element's last child is a text node that more text extends.
+    private var tree = HTMLTree()
+    private var open: [OpenElement] = []
+    private var section = Section.beforeHead
+    /// Whether the current element's last child is a text node that more text extends.
     private var lastChildIsText = false
-    /// Whether the innermost open element is a JSON-LD script, whose text is kept as metadata.
-    private var inJSONLD = false
-    /// Caches keyed by libxml2's interned name pointers, so that each distinct tag or attribute
-    /// name is turned into a Swift value once per page.
-    private var tagNames: [UnsafeRawPointer: HTMLTag] = [:]
-    private var attributeNames: [UnsafeRawPointer: HTMLAttribute?] = [:]
+    /// How many `<p>` and `<a>` elements are open: most start tags would close one if it were,
+    /// and the count saves searching the open elements for one that is not there.
+    private var openParagraphs = 0
+    private var openLinks = 0
 
-    init(_ context: htmlParserCtxtPtr) {
-        self.context = context
+    mutating func finish() -> HTMLTree {
+        while !open.isEmpty { pop() }
+        return tree
     }
 
-    /// Elements whose content is never article text: their children are not kept at all,
-    /// which also keeps large inline scripts and SVG out of the work that follows.
+    // MARK: tokens
+
+    mutating func start(_ tag: HTMLTokenizer.StartTag) {
+        if tag.tag == .html {
+            if open.isEmpty { insert(tag) } else { mergeAttributes(tag, into: 0) }
+            return
+        }
+        ensureHTML()
+        switch section {
+        case .beforeHead, .inHead, .afterHead:
+            if tag.tag == .head {
+                guard section == .beforeHead else { return }
+                insert(tag)
+                section = .inHead
+                return
+            }
+            if Self.belongsInHead(tag.tag) {
+                if section == .beforeHead { openHead() }
+                insert(tag)
+                return
+            }
+            startBody(tag.tag == .body ? tag : nil)
+            if tag.tag == .body { return }
+        case .inBody:
+            if tag.tag == .body || tag.tag == .head { return }
+        }
+        closeImplied(by: tag.tag)
+        insert(tag)
+    }
+
+    mutating func end(_ name: PackedName, _ tag: HTMLTag) {
+        switch tag {
+        case .html, .body:
+            // Text after `</body>` still belongs to the body, as browsers have it.
+            return
+        case .head:
+            if section == .inHead, open.last?.tag == .head {
+                pop()
+                section = .afterHead
+            }
+            return
+        case .br:
+            // `</br>` is a line break to every browser.
+            ensureHTML()
+            startBody(nil)
+            insert(HTMLTokenizer.StartTag(name: name, tag: .br, attributes: [], selfClosing: true))
+            return
+        default:
+            break
+        }
+        guard section == .inBody else {
+            // Before the body only the head's own elements (`</title>`) are open to close.
+            if open.last?.name == name { pop() }
+            return
+        }
+        switch tag {
+        case .p: close(name, stoppingAt: Self.buttonScope)
+        case .li: close(name, stoppingAt: Self.listItemScope)
+        case .h1, .h2, .h3, .h4, .h5, .h6: closeNearest(where: { $0.isHeading }, stoppingAt: Self.defaultScope)
+        case .td, .th, .tr, .thead, .tbody, .tfoot, .table, .caption: close(name, stoppingAt: Self.tableScope)
+        default:
+            if Self.isSpecial(tag) { close(name, stoppingAt: Self.defaultScope) } else { close(name, stoppingAt: nil) }
+        }
+    }
+
+    mutating func text(_ text: HTMLTokenizer.Text, _ tokenizer: HTMLTokenizer) {
+        if section != .inBody, open.last.map({ !Self.belongsInHead($0.tag) }) ?? true {
+            // White space around `<head>` is layout; other text starts the body.
+            if tokenizer.isBlank(text.range) { return }
+            ensureHTML()
+            startBody(nil)
+        }
+        guard let current = open.last, current.index >= 0 else { return }
+        if Self.isOpaque(current.tag) {
+            // JSON-LD is metadata the extractor reads; it is kept as the script's text.
+            if current.tag == .script, isJSONLD(current.index) { tree.nodes[current.index].text += tokenizer.string(text) }
+            return
+        }
+        let string = tokenizer.string(text)
+        if lastChildIsText {
+            tree.nodes[tree.nodes.count - 1].text += string
+            return
+        }
+        let index = tree.nodes.count
+        tree.nodes.append(.init(tag: .text, parent: current.index, end: index + 1, text: string, attributes: []))
+        lastChildIsText = true
+    }
+
+    /// A comment: not kept, but it separates the text around it.
+    mutating func separate() {
+        lastChildIsText = false
+    }
+
+    // MARK: document structure
+
+    private mutating func ensureHTML() {
+        if open.isEmpty { insert(HTMLTokenizer.StartTag(name: PackedName("html"), tag: .html, attributes: [], selfClosing: false)) }
+    }
+
+    private mutating func openHead() {
+        insert(HTMLTokenizer.StartTag(name: PackedName("head"), tag: .head, attributes: [], selfClosing: false))
+        section = .inHead
+    }
+
+    /// Closes the head if it is open and opens the body (`<body>`'s own tag, or an implied one).
+    private mutating func startBody(_ tag: HTMLTokenizer.StartTag?) {
+        guard section != .inBody else { return }
+        if section == .inHead {
+            while let last = open.last, last.tag != .html { pop() }
+        }
+        insert(tag ?? HTMLTokenizer.StartTag(name: PackedName("body"), tag: .body, attributes: [], selfClosing: false))
+        section = .inBody
+    }
+
+    /// A second `<html>` tag adds the attributes the first lacked (a `lang` after a comment that
+    /// made the element early), as browsers do.
+    private mutating func mergeAttributes(_ tag: HTMLTokenizer.StartTag, into index: Int) {
+        for attribute in tag.attributes where !tree.nodes[index].attributes.contains(where: { $0.0 == attribute.0 }) {
+            tree.nodes[index].attributes.append(attribute)
+        }
+    }
+
+    /// Elements that go in the head when they come before the body starts.
+    private static func belongsInHead(_ tag: HTMLTag) -> Bool {
+        switch tag {
+        case .title, .meta, .link, .base, .script, .style, .noscript, .template: return true
+        default: return false
+        }
+    }
+
+    // MARK: elements
+
+    private mutating func insert(_ tag: HTMLTokenizer.StartTag) {
+        lastChildIsText = false
+        let parent = open.last
+        let hidden = parent.map { $0.index < 0 || Self.isOpaque($0.tag) } ?? false
+        var index = -1
+        if !hidden {
+            index = tree.nodes.count
+            tree.nodes.append(.init(tag: tag.tag, parent: parent?.index ?? -1, end: index + 1, text: "", attributes: tag.attributes))
+        }
+        // `<body/>` is still the body: the document's sections ignore the slash.
+        let isSection = tag.tag == .html || tag.tag == .head || tag.tag == .body
+        guard !Self.isVoid(tag.tag), !tag.selfClosing || isSection else { return }
+        open.append(OpenElement(name: tag.name, tag: tag.tag, index: index))
+        count(tag.tag, by: 1)
+    }
+
+    private mutating func pop() {
+        lastChildIsText = false
+        guard let element = open.popLast() else { return }
+        if element.index >= 0 { tree.nodes[element.index].end = tree.nodes.count }
+        count(element.tag, by: -1)
+    }
+
+    private mutating func count(_ tag: HTMLTag, by change: Int) {
+        if tag == .p { openParagraphs += change } else if tag == .a { openLinks += change }
+    }
+
+    /// Closes what a start tag implies is finished: an open `<p>` before a block, the previous
+    /// list item, definition, option, table cell, row or section, a heading before a heading,
+    /// and a link before a link.
+    private mutating func closeImplied(by tag: HTMLTag) {
+        if openParagraphs > 0, Self.closesParagraph(tag) { closeNearest(where: { $0 == .p }, stoppingAt: Self.buttonScope) }
+        switch tag {
+        case .li:
+            closeNearest(where: { $0 == .li }, stoppingAt: Self.isListItemBoundary)
+        case .dt, .dd:
+            closeNearest(where: { $0 == .dt || $0 == .dd }, stoppingAt: Self.isListItemBoundary)
+        case .h1, .h2, .h3, .h4, .h5, .h6:
+            if open.last?.tag.isHeading == true { pop() }
+        case .option:
+            if open.last?.tag == .option { pop() }
+        case .a where openLinks > 0:
+            closeNearest(where: { $0 == .a }, stoppingAt: Self.defaultScope)
+        case .td, .th:
+            closeNearest(where: { $0 == .td || $0 == .th }, stoppingAt: { $0 == .tr || Self.tableScope($0) })
+        case .tr:
+            closeNearest(where: { $0 == .tr }, stoppingAt: { Self.isTableSection($0) || Self.tableScope($0) })
+        case .thead, .tbody, .tfoot:
+            closeNearest(where: Self.isTableSection, stoppingAt: Self.tableScope)
+        default:
+            break
+        }
+    }
+
+    /// Closes the innermost open element named `name`, and everything open inside it, unless
+    /// an element that `boundary` accepts is open inside it first (nil: any special element).
+    private mutating func close(_ name: PackedName, stoppingAt boundary: ((HTMLTag) -> Bool)?) {
+        guard let position = search(where: { $0.name == name }, stoppingAt: boundary ?? Self.isSpecial) else { return }
+        while open.count > position { pop() }
+    }
+
+    private mutating func closeNearest(where matches: (HTMLTag) -> Bool, stoppingAt boundary: (HTMLTag) -> Bool) {
+        guard let position = search(where: { matches($0.tag) }, stoppingAt: boundary) else { return }
+        while open.count > position { pop() }
+    }
+
+    /// The stack position of the innermost open element that `matches`, if no element that
+    /// `boundary` accepts comes first. The search looks at most `searchLimit` elements deep:
+    /// a page of a million unclosed `<b>` and as many `</i>` took seconds to read with a limit
+    /// of 1,000, and real pages leave a handful of elements unclosed inside another, not dozens.
+    private func search(where matches: (OpenElement) -> Bool, stoppingAt boundary: (HTMLTag) -> Bool) -> Int? {
+        var position = open.count - 1
+        let last = max(0, open.count - Self.searchLimit)
+        while position >= last {
+            let element = open[position]
+            if matches(element) { return position }
+            if boundary(element.tag) { return nil }
+            position -= 1
+        }
+        return nil
+    }
+
+    private static let searchLimit = 64
+
+    // MARK: element kinds
+
+    private func isJSONLD(_ index: Int) -> Bool {
+        tree.attribute(.type, of: index)?.lowercased().contains("ld+json") == true
+    }
+
+    /// Elements whose content is never article text: their children are not kept at all.
     private static func isOpaque(_ tag: HTMLTag) -> Bool {
         switch tag {
         case .script, .style, .noscript, .template, .svg, .math, .iframe, .object, .canvas, .select, .textarea, .button: return true
@@ -99,112 +287,52 @@ private struct TreeSink {
         }
     }
 
-    /// Closes the elements nested deeper than `depth`. libxml2 closes an element whose start
-    /// tag never ends (`<div class="a"` at the end of input) without an end event, popping only
-    /// its own name stack; the parser's depth tells.
-    private mutating func close(above depth: Int) {
-        while open.count + hiddenDepth > depth {
-            lastChildIsText = false
-            inJSONLD = false
-            if hiddenDepth > 0 {
-                hiddenDepth -= 1
-            } else if let index = open.popLast() {
-                tree.nodes[index].end = tree.nodes.count
-            }
+    private static func isVoid(_ tag: HTMLTag) -> Bool {
+        switch tag {
+        case .br, .wbr, .hr, .img, .input, .meta, .link, .base, .source, .embed, .area, .col, .param, .track: return true
+        default: return false
         }
     }
 
-    /// The parser's depth, counting the element being started or ended.
-    private var parserDepth: Int { Int(context.pointee.nameNr) }
-
-    mutating func start(_ name: UnsafePointer<xmlChar>?, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
-        close(above: parserDepth - 1)
-        lastChildIsText = false
-        inJSONLD = false
-        if hiddenDepth > 0 || open.last.map({ Self.isOpaque(tree.nodes[$0].tag) }) == true {
-            hiddenDepth += 1
-            return
+    /// The start tags that close an open `<p>`.
+    private static func closesParagraph(_ tag: HTMLTag) -> Bool {
+        switch tag {
+        case .address, .article, .aside, .blockquote, .center, .details, .dialog, .div, .dl, .fieldset, .figcaption,
+             .figure, .footer, .form, .h1, .h2, .h3, .h4, .h5, .h6, .header, .hr, .main, .menu, .nav, .ol, .p, .pre,
+             .section, .summary, .table, .ul, .li, .dd, .dt:
+            return true
+        default:
+            return false
         }
-        let tag = self.tag(name)
-        let attributes = self.attributes(attributes)
-        let index = tree.nodes.count
-        tree.nodes.append(.init(tag: tag, parent: open.last ?? -1, end: index + 1, text: "", attributes: attributes))
-        open.append(index)
-        // JSON-LD is metadata the extractor reads; it is kept as the script's text.
-        inJSONLD = tag == .script && attributes.contains { $0.0 == .type && $0.1.lowercased().contains("ld+json") }
     }
 
-    mutating func end() {
-        close(above: parserDepth)
-        lastChildIsText = false
-        inJSONLD = false
-        if hiddenDepth > 0 {
-            hiddenDepth -= 1
-            return
+    /// HTML5's "special" elements, which an end tag for an inline element does not close.
+    private static func isSpecial(_ tag: HTMLTag) -> Bool {
+        if tag.isBlock { return true }
+        switch tag {
+        case .button, .object, .template, .select, .iframe, .noscript, .script, .style, .title, .textarea, .head,
+             .svg, .math:
+            return true
+        default:
+            return false
         }
-        guard let index = open.popLast() else { return }
-        tree.nodes[index].end = tree.nodes.count
     }
 
-    mutating func text(_ bytes: UnsafePointer<xmlChar>?, _ length: Int) {
-        close(above: parserDepth)
-        guard let bytes, length > 0, let parent = open.last, hiddenDepth == 0 else { return }
-        let text = String(decoding: UnsafeBufferPointer(start: bytes, count: length), as: UTF8.self)
-        if inJSONLD {
-            tree.nodes[parent].text += text
-            return
+    /// What an end tag for a block does not reach past: table cells and the like.
+    private static func defaultScope(_ tag: HTMLTag) -> Bool {
+        switch tag {
+        case .html, .table, .td, .th, .caption, .template, .object, .svg, .math: return true
+        default: return false
         }
-        if Self.isOpaque(tree.nodes[parent].tag) { return }
-        if lastChildIsText {
-            tree.nodes[tree.nodes.count - 1].text += text
-            return
-        }
-        let index = tree.nodes.count
-        tree.nodes.append(.init(tag: .text, parent: parent, end: index + 1, text: text, attributes: []))
-        lastChildIsText = true
     }
 
-    /// A comment or processing instruction: not kept, but it separates the text around it.
-    mutating func separator() {
-        close(above: parserDepth)
-        lastChildIsText = false
-    }
+    private static func buttonScope(_ tag: HTMLTag) -> Bool { tag == .button || defaultScope(tag) }
+    private static func listItemScope(_ tag: HTMLTag) -> Bool { tag == .ul || tag == .ol || defaultScope(tag) }
+    private static func tableScope(_ tag: HTMLTag) -> Bool { tag == .html || tag == .table || tag == .template }
+    private static func isTableSection(_ tag: HTMLTag) -> Bool { tag == .thead || tag == .tbody || tag == .tfoot }
 
-    private mutating func tag(_ name: UnsafePointer<xmlChar>?) -> HTMLTag {
-        guard let name else { return .other }
-        let key = UnsafeRawPointer(name)
-        if let known = tagNames[key] { return known }
-        let tag = HTMLTag(rawValue: Self.localName(String(cString: name)).lowercased()) ?? .other
-        tagNames[key] = tag
-        return tag
-    }
-
-    /// What libxml2's own tree (xmlSplitQName) keeps of a prefixed element name: `<a0:nav>` is a
-    /// nav. A name that starts or ends with the colon stays whole.
-    private static func localName(_ name: String) -> String {
-        guard let colon = name.firstIndex(of: ":"), colon != name.startIndex, name.index(after: colon) != name.endIndex else { return name }
-        return String(name[name.index(after: colon)...])
-    }
-
-    /// The known attributes of a NULL-terminated list of name and value pointers; a value-less
-    /// attribute (`hidden`) has the empty value.
-    private mutating func attributes(_ list: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) -> [(HTMLAttribute, String)] {
-        guard var pair = list else { return [] }
-        var result: [(HTMLAttribute, String)] = []
-        while let name = pair[0] {
-            if let known = attributeName(name) {
-                result.append((known, pair[1].map { String(cString: $0) } ?? ""))
-            }
-            pair += 2
-        }
-        return result
-    }
-
-    private mutating func attributeName(_ name: UnsafePointer<xmlChar>) -> HTMLAttribute? {
-        let key = UnsafeRawPointer(name)
-        if let known = attributeNames[key] { return known }
-        let attribute = HTMLAttribute(rawValue: String(cString: name).lowercased())
-        attributeNames[key] = attribute
-        return attribute
+    /// What a new list item does not close past: a special element other than address, div and p.
+    private static func isListItemBoundary(_ tag: HTMLTag) -> Bool {
+        isSpecial(tag) && tag != .address && tag != .div && tag != .p
     }
 }

@@ -55,7 +55,7 @@ struct TextRenderer {
 public enum HTMLVisibleText {
     public static func paragraphs(_ bytes: [UInt8]) -> [String] {
         let decision = HTMLCharset.detect(bytes, contentType: nil)
-        guard let tree = HTMLTreeBuilder.parse(HTMLTranscoder.utf8Bytes(bytes, as: decision), encoding: "UTF-8") else { return [] }
+        let tree = HTMLTreeBuilder.parse(HTMLTranscoder.utf8Bytes(bytes, as: decision))
         let hidden = tree.nodes.map { [.head, .title, .script, .style, .template].contains($0.tag) }
         let roots = tree.nodes.indices.filter { tree.nodes[$0].parent < 0 }
         return TextRenderer(tree: tree).paragraphs(of: roots, removed: hidden)
