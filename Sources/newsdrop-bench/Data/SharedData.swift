@@ -12,7 +12,7 @@ struct DataOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The shared data folder.", discussion: "Default: ../shared beside the package root, found from the executable's location or the current directory.", valueName: "path"))
     var shared: String?
 
-    @Option(help: ArgumentHelp("Use only the first N basil-dev stories (and the synthetic set made from them): a quick smoke run.", valueName: "n"))
+    @Option(help: ArgumentHelp("Use only the first N of the data set: basil-dev stories (and the synthetic set made from them), or readability pages: a quick smoke run.", valueName: "n"))
     var limit: Int?
 
     func validate() throws {

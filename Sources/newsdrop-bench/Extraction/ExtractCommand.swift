@@ -37,7 +37,9 @@ struct ExtractCommand: ParsableCommand {
             print("SKIPPED  extraction benchmark: missing the page folder \(folder.path)")
             return
         }
-        let report = try ExtractionBenchmark.run(try ExtractionBenchmark.load(folder), folder: folder, worstCount: worst, passes: passes)
+        let pages = try ExtractionBenchmark.load(folder)
+        let report = try ExtractionBenchmark.run(data.limit.map { Array(pages.prefix($0)) } ?? pages, folder: folder,
+                                                 worstCount: worst, passes: passes)
         print(json ? try ReportJSON.text(report) : text(report))
     }
 
