@@ -113,12 +113,15 @@ final class SimilarityScoringTests: XCTestCase {
         let idf: (UInt64) -> Double = { 1 + Double($0 % 5) / 3 }
         let weights: [UInt64: Double] = [8: 1, 1: 2, 3: 0.5, 2: 1]
         let terms = ArticleStoryTerms(weights, idf: idf)
-        let vector = StoryVector.weighted(weights, idf: idf)
         XCTAssertEqual(terms.terms, [1, 2, 3, 8])
         XCTAssertEqual(terms.weights, [2, 1, 0.5, 1])
         XCTAssertEqual(terms.idf, [1, 2, 3, 8].map(idf))
-        XCTAssertEqual(terms.vector, [1, 2, 3, 8].map { vector[$0]! })
-        XCTAssertEqual(terms.topTerms(count: 2), topTerms(vector, count: 2))
+        // w ∘ idf = [2 × 4/3, 1 × 5/3, 0.5 × 2, 1 × 2], then L2-normalised.
+        let weighted = [8.0 / 3, 5.0 / 3, 1, 2]
+        let norm = weighted.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        for (actual, expected) in zip(terms.vector, weighted.map { $0 / norm }) { XCTAssertEqual(actual, expected, accuracy: 1e-15) }
+        XCTAssertEqual(terms.topTerms(count: 2), [1, 8])
+        XCTAssertEqual(ArticleStoryTerms([5: 0], idf: idf).vector, [0], "an all-zero vector stays zero")
     }
 
     func testStoryQueryCosineEqualsCosineWithTheWeightedCentroid() {

@@ -5,9 +5,7 @@ extension StringProtocol {
               let last = lastIndex(where: { !$0.isWhitespace }) else { return "" }
         return String(self[first...last])
     }
-}
 
-extension StringProtocol {
     /// Runs `body` on the text's UTF-8 as one buffer: in place for native strings and their
     /// substrings (walking a `UTF8View` by index costs several times more per byte), from a copy
     /// otherwise.

@@ -13,17 +13,11 @@ public enum InverseDocumentFrequency {
 /// Sparse term vectors for story scoring (SPEC §5). Raw weights are stored without IDF and weighted
 /// at comparison time, so old articles follow the maturing statistics instead of drifting.
 public enum StoryVector {
-    /// v = L2-normalise(w ∘ idf); `idf` gives the IDF of a term hash. An all-zero vector stays zero.
+    /// v = L2-normalise(w ∘ idf); `idf` gives the IDF of a term hash. An all-zero vector stays
+    /// zero. The weighting itself is `ArticleStoryTerms`'s, which clustering uses.
     public static func weighted(_ weights: [UInt64: Double], idf: (UInt64) -> Double) -> [UInt64: Double] {
-        var vector = [UInt64: Double](minimumCapacity: weights.count)
-        var squares = 0.0
-        for (term, weight) in weights {
-            let value = weight * idf(term)
-            vector[term] = value
-            squares += value * value
-        }
-        let norm = squares > 0 ? squares.squareRoot() : 1
-        return vector.mapValues { $0 / norm }
+        let terms = ArticleStoryTerms(weights, idf: idf)
+        return Dictionary(uniqueKeysWithValues: zip(terms.terms, terms.vector))
     }
 
     /// Cosine of two normalised vectors: their dot product, walking the smaller one.
@@ -80,7 +74,8 @@ public struct ArticleStoryTerms: Sendable {
     public let terms: [UInt64]
     public let weights: [Double]
     public let idf: [Double]
-    /// `StoryVector.weighted` of the weights, parallel to `terms`.
+    /// The weights times their IDF, L2-normalised (an all-zero vector stays zero), parallel to
+    /// `terms`.
     public let vector: [Double]
 
     public init(_ weights: [UInt64: Double], idf: (UInt64) -> Double) {
@@ -114,7 +109,7 @@ public struct ArticleStoryTerms: Sendable {
 /// needs the IDF of the terms they share only, which are the article's own terms, instead of
 /// the IDF of all 200 terms of each of up to 24 candidates. The norm is as old as the story's
 /// last change; IDF moves slowly once a corpus has some size, and story F1 on the development
-/// set was unchanged (docs/similarity.md).
+/// set moved by less than the spread between arrival orders (docs/similarity.md).
 public struct StoryCentroid: Sendable, Equatable {
     public private(set) var terms: [UInt64]
     public private(set) var weights: [Double]

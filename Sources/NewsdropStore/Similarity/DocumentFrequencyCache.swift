@@ -1,10 +1,10 @@
 import Synchronization
 
 /// The writer's document frequencies: those it has read from the database, plus the counts the
-/// current transaction added. Scoring reads the frequencies of every term of up to 24 candidate
-/// stories' centroids, mostly the same from one article to the next, so they are kept; and the counts an article adds stay here until
-/// the end of its transaction, which writes each changed term once (`takeChanges`) instead of
-/// one upsert per term per article.
+/// current transaction added. Placing an article reads the frequencies of its own terms and of
+/// the chosen story's centroid terms, mostly the same from one article to the next, so they are
+/// kept; and the counts an article adds stay here until the end of its transaction, which
+/// writes each changed term once (`takeChanges`) instead of one upsert per term per article.
 ///
 /// Bounded: once past `capacity` terms, it starts over after the next flush. Dropped whenever a
 /// transaction fails, so it never disagrees with the database.

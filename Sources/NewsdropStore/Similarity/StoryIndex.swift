@@ -30,8 +30,8 @@ struct StoryIndex {
     // MARK: Document frequencies
 
     /// Counts one more story document containing `terms` (distinct); the terms' frequencies,
-    /// this document included, are then in the cache (`currentIDF`). The counts reach the database at the end of the transaction
-    /// (`writeDocumentFrequencies`). Writer only.
+    /// this document included, are then in the cache (`currentIDF`). The counts reach the
+    /// database at the end of the transaction (`writeDocumentFrequencies`). Writer only.
     func addDocument(containing terms: some Collection<UInt64>) throws {
         guard let cache = caches?.frequencies else { preconditionFailure("only the writer, which holds the caches, counts documents") }
         _ = try documentCount()  // read before `countDocument` increments it
