@@ -141,6 +141,25 @@ final class ControlSocketTests: XCTestCase {
         XCTAssertEqual(try bystander.call("hello").result?["daemon"] as? String, "newsdropd")
     }
 
+    /// An idle connection is closed after `control.idle_timeout`; one whose answer is still
+    /// coming (a long `wait-idle`) is not, and its clock starts again when the answer is sent.
+    func testIdleConnectionsAreClosedButNotWhileTheirAnswerIsPending() throws {
+        try daemon.stop()
+        try daemon.start(environment: ["NEWSDROP_CONTROL_IDLE_TIMEOUT": "1"])
+        let idle = try ControlTestClient(path: socketPath)
+        XCTAssertEqual(try idle.call("hello").result?["daemon"] as? String, "newsdropd")
+        let waiting = try ControlTestClient(path: socketPath)
+        _ = try waiting.call("pause")
+        try daemon.dropByRename("held.txt", Data("Held back\n\nA paused daemon leaves this file in the inbox.\n".utf8))
+        let started = Date()
+        XCTAssertFalse(try waiting.waitIdle(timeout: 2), "a paused daemon with a file waiting is not idle")
+        XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(started), 2)
+        XCTAssertTrue(idle.isClosedByDaemon(), "closed after a second without requests")
+        XCTAssertEqual(try waiting.call("resume").result?["message"] as? String, "intake resumed",
+                       "open after a two-second answer, though the timeout is one second")
+        XCTAssertTrue(waiting.isClosedByDaemon(), "closed once idle in its turn")
+    }
+
     func testAHalfClosedClientStillGetsItsAnswer() throws {
         let client = try ControlTestClient(path: socketPath)
         try client.send(#"{"id": 1, "cmd": "hello"}"# + "\n")

@@ -51,6 +51,13 @@ final class ControlConnection: ResponseSink, @unchecked Sendable {
     private var closeWhenFlushed = false
     private var closed = false
     private var writableWaiters: [@Sendable () -> Void] = []
+    /// One buffer for every read: allocating (and zeroing) it per request was a measurable
+    /// part of a `status` round trip.
+    private var chunk = [UInt8](repeating: 0, count: 65_536)
+    /// When the last request line arrived or the last answer was finished.
+    private var lastActivity = ContinuousClock.now
+    /// Checks for idleness a few times per timeout. A one-shot timer re-armed at every request
+    /// cost a source registration, and a wake-up of Dispatch's timer thread, per round trip.
     private var idleTimer: DispatchSourceTimer?
 
     init(descriptor: Int32, peer: PeerAccess, commands: ControlCommands, idleTimeout: Double, target: DispatchQueue,
@@ -72,7 +79,7 @@ final class ControlConnection: ResponseSink, @unchecked Sendable {
             write.setEventHandler { [unowned self] in flush() }
             writeSource = write
             read.resume()
-            resetIdleTimer()
+            startIdleTimer()
         }
     }
 
@@ -86,7 +93,6 @@ final class ControlConnection: ResponseSink, @unchecked Sendable {
     // MARK: Reading requests
 
     private func readAvailable() {
-        var chunk = [UInt8](repeating: 0, count: 65_536)
         while !closed, !readSuspended {
             let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
             if count > 0 {
@@ -115,7 +121,7 @@ final class ControlConnection: ResponseSink, @unchecked Sendable {
             inputStart = newline + 1
             if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-            resetIdleTimer()
+            lastActivity = .now
             awaitingAnswer = true
             idleSinceState.withLock { $0 = nil }
             switch ControlRequestDecoder.decode(line) {
@@ -160,6 +166,7 @@ final class ControlConnection: ResponseSink, @unchecked Sendable {
     func finish(_ line: [UInt8]) {
         send(line)
         awaitingAnswer = false
+        lastActivity = .now
         idleSinceState.withLock { $0 = .now }
         queue.async { [self] in handleBufferedRequests() }
     }
@@ -233,12 +240,14 @@ final class ControlConnection: ResponseSink, @unchecked Sendable {
 
     // MARK: Lifetime
 
-    private func resetIdleTimer() {
-        idleTimer?.cancel()
+    /// Closes the connection once it has been idle (no request being answered) for the idle
+    /// timeout, give or take an eighth of it.
+    private func startIdleTimer() {
         let timer = DispatchSource.makeTimerSource(queue: queue)
-        timer.schedule(deadline: .now() + idleTimeout)
+        let interval = idleTimeout / 8
+        timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(Int(interval * 100)))
         timer.setEventHandler { [unowned self] in
-            if !awaitingAnswer { close() } else { resetIdleTimer() }
+            if !awaitingAnswer, lastActivity.duration(to: .now) >= .seconds(idleTimeout) { close() }
         }
         timer.resume()
         idleTimer = timer
