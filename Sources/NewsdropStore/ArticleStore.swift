@@ -33,6 +33,7 @@ public final class ArticleStore: Sendable {
     let pool: DatabasePool
     private let similarity: Mutex<SimilaritySettings>
     private let caches = WriterCaches()
+    let fetchQueueCounts = FetchQueueCountsCache()
 
     public init(path: String, similarity: SimilaritySettings = SimilaritySettings(), stages: Stages = Stages()) throws {
         self.path = path
@@ -49,6 +50,7 @@ public final class ArticleStore: Sendable {
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         try Schema.migrator.migrate(pool)
+        pool.add(transactionObserver: fetchQueueCounts, extent: .observerLifetime)
         if stages.fullText { try catchUpFullText() }
     }
 
