@@ -117,6 +117,10 @@ let package = Package(
             dependencies: ["NewsdropCore"]
         ),
         .testTarget(
+            name: "NewsdropControlProtocolTests",
+            dependencies: ["NewsdropControlProtocol"]
+        ),
+        .testTarget(
             name: "NewsdropStoreTests",
             dependencies: [
                 "NewsdropCore",

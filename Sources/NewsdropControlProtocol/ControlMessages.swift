@@ -69,11 +69,12 @@ public enum ControlRequestDecoder {
     /// Decodes one line (without its newline). On failure, returns the request's `id` when it
     /// could be read, so the error response still names it.
     public static func decode(_ line: some Collection<UInt8>) -> Result<ControlRequest, RejectedRequest> {
-        let data = Data(line)
-        guard JSONNesting.depth(of: data) <= ControlProtocol.maximumDepth else {
+        let value: JSONValue
+        do throws(JSONValueParser.Failure) {
+            value = try JSONValueParser.parse(line, maximumDepth: ControlProtocol.maximumDepth)
+        } catch .tooDeep {
             return .failure(RejectedRequest(id: .null, error: ControlError(.badRequest, "request nested deeper than \(ControlProtocol.maximumDepth) levels")))
-        }
-        guard let value = try? JSONDecoder().decode(JSONValue.self, from: data) else {
+        } catch {
             return .failure(RejectedRequest(id: .null, error: ControlError(.badRequest, "the line is not valid JSON")))
         }
         guard case .object(let object) = value else {
