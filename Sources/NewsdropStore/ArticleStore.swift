@@ -34,6 +34,7 @@ public final class ArticleStore: Sendable {
     private let similarity: Mutex<SimilaritySettings>
     private let caches = WriterCaches()
     let fetchQueueCounts = FetchQueueCountsCache()
+    private let checkpointer: WALCheckpointer
 
     public init(path: String, similarity: SimilaritySettings = SimilaritySettings(), stages: Stages = Stages()) throws {
         self.path = path
@@ -46,9 +47,14 @@ public final class ArticleStore: Sendable {
             // The writer touches index pages all over the postings and the full-text index;
             // SQLite's default 2 MB page cache made it re-read pages from the OS about a hundred
             // times per article. Readers keep the default, so memory stays bounded.
-            if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -65536") }
+            if !db.configuration.readonly {
+                try db.execute(sql: "PRAGMA cache_size = -65536")
+                // The log is copied back by `WALCheckpointer`, off the writer's thread.
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+            }
         }
         pool = try DatabasePool(path: path, configuration: configuration)
+        checkpointer = try WALCheckpointer(path: path)
         try Schema.migrator.migrate(pool)
         pool.add(transactionObserver: fetchQueueCounts, extent: .observerLifetime)
         if stages.fullText { try catchUpFullText() }
