@@ -56,6 +56,43 @@ final class SimilarityScoringTests: XCTestCase {
         XCTAssertEqual(Alignment.align(units, [], sentenceDice: 0.5), Alignment(coverageAToB: 0, coverageBToA: 0, pairs: []))
     }
 
+    /// One index, many partners: every alignment equals the definition worked out pair by pair
+    /// (each unit's best partner by Dice, ties to the lower index), in both directions.
+    func testAnIndexAlignsWithManyPartnersAsTheDefinitionSays() {
+        var random = SystemRandomNumberGenerator()
+        func units(_ count: Int) -> [SentenceUnit] {
+            (0..<count).map { _ in
+                SentenceUnit(terms: Array(Set((0..<Int.random(in: 3...9, using: &random)).map { _ in UInt32.random(in: 0..<24, using: &random) })).sorted())
+            }
+        }
+        func dice(_ x: SentenceUnit, _ y: SentenceUnit) -> Double {
+            2 * Double(Set(x.terms).intersection(y.terms).count) / Double(x.terms.count + y.terms.count)
+        }
+        func definition(_ a: [SentenceUnit], _ b: [SentenceUnit], _ threshold: Double) -> Alignment {
+            var pairs: [AlignedPair] = []
+            var coveredA = 0, coveredB = 0
+            for (index, unit) in a.enumerated() {
+                let scores = b.map { dice(unit, $0) }
+                guard let best = scores.max(), best >= threshold else { continue }
+                coveredA += unit.terms.count
+                if best > 0 { pairs.append(AlignedPair(unitA: index, unitB: scores.firstIndex(of: best)!, dice: best)) }
+            }
+            for unit in b where (a.map { dice(unit, $0) }.max() ?? 0) >= threshold { coveredB += unit.terms.count }
+            let totalA = a.reduce(0) { $0 + $1.terms.count }, totalB = b.reduce(0) { $0 + $1.terms.count }
+            return Alignment(coverageAToB: totalA > 0 ? Double(coveredA) / Double(totalA) : 0,
+                             coverageBToA: totalB > 0 ? Double(coveredB) / Double(totalB) : 0, pairs: pairs)
+        }
+        for _ in 0..<50 {
+            let a = units(Int.random(in: 0...12, using: &random))
+            let threshold = [0.3, 0.5, 0.7].randomElement(using: &random)!
+            let index = AlignmentIndex(a, sentenceDice: threshold)
+            for _ in 0..<4 {
+                let b = units(Int.random(in: 0...12, using: &random))
+                XCTAssertEqual(index.align(with: b), definition(a, b, threshold), "a: \(a), b: \(b), τ_s \(threshold)")
+            }
+        }
+    }
+
     func testInverseDocumentFrequency() {
         XCTAssertEqual(InverseDocumentFrequency.weight(documentFrequency: 0, documents: 0, pseudoDocuments: 20), log(21) + 1, accuracy: 1e-15)
         XCTAssertEqual(InverseDocumentFrequency.weight(documentFrequency: 1, documents: 1, pseudoDocuments: 20), log(11) + 1, accuracy: 1e-15)

@@ -19,8 +19,7 @@ public struct Alignment: Sendable, Equatable {
     }
 
     public static func align(_ a: [SentenceUnit], _ b: [SentenceUnit], sentenceDice: Double) -> Alignment {
-        var join = UnitJoin(a, b, sentenceDice: sentenceDice)
-        return join.run()
+        AlignmentIndex(a, sentenceDice: sentenceDice).align(with: b)
     }
 }
 
@@ -37,26 +36,31 @@ public struct AlignedPair: Sendable, Equatable {
     }
 }
 
-/// Both directions of an alignment in one pass. B's terms go into a small hash table (term → chain of
-/// units); each unit of A then counts its shared terms per unit of B, which gives the Dice of every
-/// overlapping pair once: the best per row is A→B, the best per column is B→A (Dice is symmetric).
-private struct UnitJoin {
+/// One article's units, indexed to be aligned with any number of others: placing an article
+/// verifies up to 16 candidates against it, and the index is built once for all of them.
+///
+/// Both directions come from one pass. A's terms go into a small hash table (term → chain of
+/// units); each unit of B then counts its shared terms per unit of A, which gives the Dice of
+/// every overlapping pair once: the best per row is B→A, the best per column A→B (Dice is
+/// symmetric). B's units are visited in order and a unit of A takes a new best unit of B only
+/// when its Dice is higher, so ties go to the lower index of B.
+public struct AlignmentIndex: Sendable {
     private let a: [SentenceUnit]
-    private let b: [SentenceUnit]
     private let sentenceDice: Double
-    /// Open addressing over B's distinct terms: `slotTerms[s]` holds a term whose postings start at
-    /// `slotHeads[s]` (-1: empty slot); `postingUnits` and `postingNext` form the chains.
+    /// Open addressing over A's distinct terms: `slotTerms[s]` holds a term whose postings start
+    /// at `slotHeads[s]` (-1: empty slot); `postingUnits` and `postingNext` form the chains.
     private var slotTerms: [UInt32]
     private var slotHeads: [Int32]
     private var postingUnits: [Int32] = []
     private var postingNext: [Int32] = []
     private let slotShift: UInt32
+    private let termsOfA: Int
 
-    init(_ a: [SentenceUnit], _ b: [SentenceUnit], sentenceDice: Double) {
+    public init(_ a: [SentenceUnit], sentenceDice: Double) {
         self.a = a
-        self.b = b
         self.sentenceDice = sentenceDice
-        let postings = b.reduce(0) { $0 + $1.terms.count }
+        let postings = a.reduce(0) { $0 + $1.terms.count }
+        termsOfA = postings
         var bits: UInt32 = 4
         while (1 << bits) < 2 * postings { bits += 1 }
         slotShift = 32 - bits
@@ -64,7 +68,7 @@ private struct UnitJoin {
         slotHeads = [Int32](repeating: -1, count: 1 << bits)
         postingUnits.reserveCapacity(postings)
         postingNext.reserveCapacity(postings)
-        for (unit, terms) in b.enumerated() {
+        for (unit, terms) in a.enumerated() {
             for term in terms.terms {
                 let slot = self.slot(of: term)
                 postingNext.append(slotHeads[slot])
@@ -83,46 +87,46 @@ private struct UnitJoin {
         return slot
     }
 
-    mutating func run() -> Alignment {
-        var shared = [Int32](repeating: 0, count: b.count)
+    public func align(with b: [SentenceUnit]) -> Alignment {
+        var shared = [Int32](repeating: 0, count: a.count)
         var touched: [Int] = []
-        var bestForB = [Double](repeating: 0, count: b.count)
-        var pairs: [AlignedPair] = []
-        var coveredA = 0, totalA = 0
-        for (unitA, unit) in a.enumerated() {
-            totalA += unit.terms.count
-            for term in unit.terms {
-                var posting = slotHeads[slot(of: term)]
-                while posting >= 0 {
-                    let unitB = Int(postingUnits[Int(posting)])
-                    if shared[unitB] == 0 { touched.append(unitB) }
-                    shared[unitB] += 1
-                    posting = postingNext[Int(posting)]
-                }
-            }
-            var best = 0.0, bestUnit = -1
-            for unitB in touched {
-                let dice = 2 * Double(shared[unitB]) / Double(unit.terms.count + b[unitB].terms.count)
-                if dice > best || (dice == best && unitB < bestUnit) {
-                    best = dice
-                    bestUnit = unitB
-                }
-                bestForB[unitB] = max(bestForB[unitB], dice)
-                shared[unitB] = 0
-            }
-            touched.removeAll(keepingCapacity: true)
-            // As in the reference, a unit with no shared term has Dice 0 (aligned only if τ_s ≤ 0).
-            if best >= sentenceDice {
-                coveredA += unit.terms.count
-                if bestUnit >= 0 { pairs.append(AlignedPair(unitA: unitA, unitB: bestUnit, dice: best)) }
-            }
-        }
+        var bestForA = [Double](repeating: 0, count: a.count)
+        var bestUnitForA = [Int](repeating: -1, count: a.count)
         var coveredB = 0, totalB = 0
         for (unitB, unit) in b.enumerated() {
             totalB += unit.terms.count
-            if bestForB[unitB] >= sentenceDice { coveredB += unit.terms.count }
+            for term in unit.terms {
+                var posting = slotHeads[slot(of: term)]
+                while posting >= 0 {
+                    let unitA = Int(postingUnits[Int(posting)])
+                    if shared[unitA] == 0 { touched.append(unitA) }
+                    shared[unitA] += 1
+                    posting = postingNext[Int(posting)]
+                }
+            }
+            var best = 0.0
+            for unitA in touched {
+                let dice = 2 * Double(shared[unitA]) / Double(unit.terms.count + a[unitA].terms.count)
+                best = max(best, dice)
+                if dice > bestForA[unitA] {
+                    bestForA[unitA] = dice
+                    bestUnitForA[unitA] = unitB
+                }
+                shared[unitA] = 0
+            }
+            touched.removeAll(keepingCapacity: true)
+            // A unit with no shared term has Dice 0 (aligned only if τ_s ≤ 0).
+            if best >= sentenceDice { coveredB += unit.terms.count }
         }
-        return Alignment(coverageAToB: totalA > 0 ? Double(coveredA) / Double(totalA) : 0,
+        var coveredA = 0
+        var pairs: [AlignedPair] = []
+        for (unitA, unit) in a.enumerated() where bestForA[unitA] >= sentenceDice {
+            coveredA += unit.terms.count
+            if bestUnitForA[unitA] >= 0 {
+                pairs.append(AlignedPair(unitA: unitA, unitB: bestUnitForA[unitA], dice: bestForA[unitA]))
+            }
+        }
+        return Alignment(coverageAToB: termsOfA > 0 ? Double(coveredA) / Double(termsOfA) : 0,
                          coverageBToA: totalB > 0 ? Double(coveredB) / Double(totalB) : 0,
                          pairs: pairs)
     }

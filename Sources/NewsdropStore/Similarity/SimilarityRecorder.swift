@@ -24,7 +24,7 @@ struct SimilarityRecorder {
     let settings: SimilaritySettings
     let caches: WriterCaches
 
-    private var duplicates: NearDuplicateIndex { NearDuplicateIndex(db: db, settings: settings) }
+    private var duplicates: NearDuplicateIndex { NearDuplicateIndex(db: db, settings: settings, units: caches.units) }
     private var stories: StoryIndex { StoryIndex(db: db, settings: settings, caches: caches) }
 
     /// A verified candidate: its alignment score and its largest one-way coverage.
@@ -72,9 +72,10 @@ struct SimilarityRecorder {
             .filter { $0.value >= settings.minimumVotes }
             .sorted { ($1.value, $0.key) < ($0.value, $1.key) }
             .prefix(settings.maximumVerified)
+        let index = AlignmentIndex(features.units, sentenceDice: settings.sentenceDice)
         return try ranked.compactMap { candidate in
             guard let units = try duplicates.units(of: candidate.key) else { return nil }
-            let alignment = Alignment.align(features.units, units, sentenceDice: settings.sentenceDice)
+            let alignment = index.align(with: units)
             return Verified(articleID: candidate.key, score: alignment.score,
                             coverage: max(alignment.coverageAToB, alignment.coverageBToA))
         }
