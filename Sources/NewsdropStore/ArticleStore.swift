@@ -55,6 +55,7 @@ public final class ArticleStore: Sendable {
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         checkpointer = try WALCheckpointer(path: path)
+        pool.add(transactionObserver: checkpointer, extent: .observerLifetime)
         try Schema.migrator.migrate(pool)
         pool.add(transactionObserver: fetchQueueCounts, extent: .observerLifetime)
         if stages.fullText { try catchUpFullText() }

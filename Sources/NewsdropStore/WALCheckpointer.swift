@@ -1,41 +1,33 @@
 import Dispatch
 import GRDB
+import Synchronization
 
 /// Copies the write-ahead log back into the database file from a connection and a thread of
 /// its own, so the writer only appends to the log.
 ///
 /// SQLite's automatic checkpoint runs inside the commit that crosses 1,000 log pages, on the
 /// writer's thread: at a steady 200 files/s that was a ninth of the writer's time, and it fell
-/// on a few commits, which then held up every file waiting behind them. Here a passive
-/// checkpoint (one that never waits for, or blocks, the writer) runs every `interval` seconds.
+/// on a few commits, which then held up every file waiting behind them. Here, `interval`
+/// seconds after a commit, a passive checkpoint (one that never waits for, or blocks, the
+/// writer) copies what the log holds; with no commits there is nothing to do and no wake-up.
 /// A passive checkpoint cannot start the log over while the writer keeps appending, so when
 /// the log holds more than `restartPages` pages a restarting one follows: it waits for the
 /// current transaction, copies what is left and lets the next commit write from the log's
 /// start again, which keeps the log's size bounded under any load.
-final class WALCheckpointer: @unchecked Sendable {
+final class WALCheckpointer: TransactionObserver, Sendable {
     private let connection: DatabaseQueue
+    private let queue = DispatchQueue(label: "newsdrop.checkpoint", qos: .utility)
+    private let interval: Double
     private let restartPages: Int
-    /// Set once; cancelled when the store goes (a timer source is thread-safe to cancel).
-    private let timer: DispatchSourceTimer
+    private let tickScheduled = Atomic<Bool>(false)
 
     init(path: String, interval: Double = 0.1, restartPages: Int = 16_384) throws {
         var configuration = Configuration()
         configuration.label = "newsdrop.checkpointer"
         configuration.busyMode = .timeout(10)
         connection = try DatabaseQueue(path: path, configuration: configuration)
+        self.interval = interval
         self.restartPages = restartPages
-        timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "newsdrop.checkpoint", qos: .utility))
-        timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(Int(interval * 250)))
-        timer.setEventHandler { [unowned self] in
-            // A failed checkpoint loses nothing (the pages stay in the log) and the next tick
-            // tries again; SQLite's own checkpoint when the last connection closes has the last word.
-            try? checkpoint()
-        }
-        timer.resume()
-    }
-
-    deinit {
-        timer.cancel()
     }
 
     /// One tick: copies the log's committed pages into the database file, and starts the log
@@ -46,4 +38,23 @@ final class WALCheckpointer: @unchecked Sendable {
             if logPages > restartPages { try db.checkpoint(.restart) }
         }
     }
+
+    // MARK: TransactionObserver (called on the writer's connection)
+
+    func databaseDidCommit(_ db: Database) {
+        guard tickScheduled.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged else { return }
+        queue.asyncAfter(deadline: .now() + interval) { [weak self] in
+            guard let self else { return }
+            // Cleared first: a commit during this checkpoint schedules the next one.
+            tickScheduled.store(false, ordering: .relaxed)
+            // A failed checkpoint loses nothing (the pages stay in the log) and the next commit
+            // schedules another; SQLite's own checkpoint when the last connection closes has
+            // the last word.
+            try? checkpoint()
+        }
+    }
+
+    func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool { false }
+    func databaseDidChange(with event: DatabaseEvent) {}
+    func databaseDidRollback(_ db: Database) {}
 }
