@@ -8,7 +8,6 @@ import NewsdropCore
 struct NearDuplicateIndex {
     let db: Database
     let settings: SimilaritySettings
-    let units: SentenceUnitCache
 
     /// Earlier articles sharing keys with `features`: two votes per shared band, one per
     /// shared sentence key.
@@ -43,17 +42,13 @@ struct NearDuplicateIndex {
         try db.executeCached(sql: "INSERT INTO article_features (article_id, minhash, units) VALUES (?, ?, ?)",
                              arguments: [articleID, Data(FeatureCoding.encode(minhash: features.minhash)),
                                          Data(FeatureCoding.encode(units: features.units))])
-        units.remember(features.units, of: articleID)
     }
 
     /// The stored sentence units of an article; nil when it has none or they are unreadable.
     func units(of articleID: Int64) throws -> [SentenceUnit]? {
-        if let cached = units.units(of: articleID) { return cached }
         let blob = try Data.fetchOne(db.cachedStatement(sql: "SELECT units FROM article_features WHERE article_id = ?"),
                                      arguments: [articleID])
-        guard let decoded = blob.flatMap({ FeatureCoding.decodeUnits([UInt8]($0)) }) else { return nil }
-        units.remember(decoded, of: articleID)
-        return decoded
+        return blob.flatMap { FeatureCoding.decodeUnits([UInt8]($0)) }
     }
 
     /// Each article's duplicate group and story.

@@ -1,48 +1,16 @@
-import NewsdropCore
 import Synchronization
 
 /// What the writer keeps in memory between transactions so that placing an article does not
-/// read and decode the same rows again: document frequencies, recently scored stories and the
-/// sentence units of recent articles. All are bounded, written through on every change, and
-/// dropped together when a transaction fails, so they never disagree with the database (a
-/// rolled-back article's id is given to the next one).
+/// read and decode the same rows again: document frequencies and recently scored stories.
+/// Both are bounded, written through on every change, and dropped together when a transaction
+/// fails, so they never disagree with the database.
 final class WriterCaches: Sendable {
     let frequencies = DocumentFrequencyCache()
     let stories = StoryCache()
-    let units = SentenceUnitCache()
 
     func reset() {
         frequencies.reset()
         stories.reset()
-        units.reset()
-    }
-}
-
-/// The sentence units of articles recorded or verified lately. Verifying a candidate read and
-/// decoded its stored units, a quarter of the cost of verification; candidates come from the
-/// newest entries of each posting list, so recent articles are asked for again and again.
-/// Past `capacity` articles (about 4 KB each) it starts over.
-final class SentenceUnitCache: Sendable {
-    private let capacity: Int
-    private let units = Mutex([Int64: [SentenceUnit]]())
-
-    init(capacity: Int = 4_096) {
-        self.capacity = capacity
-    }
-
-    func units(of articleID: Int64) -> [SentenceUnit]? {
-        units.withLock { $0[articleID] }
-    }
-
-    func remember(_ articleUnits: [SentenceUnit], of articleID: Int64) {
-        units.withLock { units in
-            if units.count >= capacity, units[articleID] == nil { units.removeAll(keepingCapacity: true) }
-            units[articleID] = articleUnits
-        }
-    }
-
-    func reset() {
-        units.withLock { $0.removeAll() }
     }
 }
 
