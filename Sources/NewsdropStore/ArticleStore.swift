@@ -34,6 +34,8 @@ public final class ArticleStore: Sendable {
     private let similarity: Mutex<SimilaritySettings>
     private let caches = WriterCaches()
     let fetchQueueCounts = FetchQueueCountsCache()
+    /// Log pages (64 MB) past which a commit checkpoints on the writer's thread (`WALCheckpointer`).
+    static let logPagesBeforeWriterCheckpoint = 16_384
     private let checkpointer: WALCheckpointer
 
     public init(path: String, similarity: SimilaritySettings = SimilaritySettings(), stages: Stages = Stages()) throws {
@@ -49,8 +51,9 @@ public final class ArticleStore: Sendable {
             // times per article. Readers keep the default, so memory stays bounded.
             if !db.configuration.readonly {
                 try db.execute(sql: "PRAGMA cache_size = -65536")
-                // The log is copied back by `WALCheckpointer`, off the writer's thread.
-                try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+                // The log is copied back by `WALCheckpointer`, off the writer's thread; the
+                // writer's own checkpoint is only a backstop that lets a long log start over.
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.logPagesBeforeWriterCheckpoint)")
             }
         }
         pool = try DatabasePool(path: path, configuration: configuration)

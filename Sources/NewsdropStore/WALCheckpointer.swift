@@ -10,33 +10,30 @@ import Synchronization
 /// on a few commits, which then held up every file waiting behind them. Here, `interval`
 /// seconds after a commit, a passive checkpoint (one that never waits for, or blocks, the
 /// writer) copies what the log holds; with no commits there is nothing to do and no wake-up.
-/// A passive checkpoint cannot start the log over while the writer keeps appending, so when
-/// the log holds more than `restartPages` pages a restarting one follows: it waits for the
-/// current transaction, copies what is left and lets the next commit write from the log's
-/// start again, which keeps the log's size bounded under any load.
+///
+/// The log starts over when a commit finds all of it copied. Under a steady stream of commits
+/// that may not happen for a while, so the writer keeps an automatic checkpoint as a backstop
+/// at a much longer log (`ArticleStore.logPagesBeforeWriterCheckpoint`): by then this
+/// checkpointer has copied nearly everything, the writer's checkpoint only finishes the job,
+/// and the log starts over. (A restarting checkpoint from here instead would block the writer
+/// while it waits for readers: tried, and it lengthened the slowest commits.)
 final class WALCheckpointer: TransactionObserver, Sendable {
     private let connection: DatabaseQueue
     private let queue = DispatchQueue(label: "newsdrop.checkpoint", qos: .utility)
     private let interval: Double
-    private let restartPages: Int
     private let tickScheduled = Atomic<Bool>(false)
 
-    init(path: String, interval: Double = 0.1, restartPages: Int = 16_384) throws {
+    init(path: String, interval: Double = 0.1) throws {
         var configuration = Configuration()
         configuration.label = "newsdrop.checkpointer"
         configuration.busyMode = .timeout(10)
         connection = try DatabaseQueue(path: path, configuration: configuration)
         self.interval = interval
-        self.restartPages = restartPages
     }
 
-    /// One tick: copies the log's committed pages into the database file, and starts the log
-    /// over when it has grown past `restartPages`.
+    /// Copies the log's committed pages into the database file, without waiting for anyone.
     func checkpoint() throws {
-        try connection.writeWithoutTransaction { db in
-            let (logPages, _) = try db.checkpoint(.passive)
-            if logPages > restartPages { try db.checkpoint(.restart) }
-        }
+        try connection.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
     }
 
     // MARK: TransactionObserver (called on the writer's connection)

@@ -4,8 +4,8 @@ import NewsdropCore
 @testable import NewsdropStore
 import XCTest
 
-/// The writer only appends to the write-ahead log; `WALCheckpointer` copies it back from its
-/// own connection, and starts it over once it is long.
+/// The writer appends to the write-ahead log; `WALCheckpointer` copies it back from its own
+/// connection, so the log can start over.
 final class WALCheckpointerTests: XCTestCase {
     private var temporary: TemporaryStore!
     private var path: String { temporary.store.path }
@@ -33,11 +33,11 @@ final class WALCheckpointerTests: XCTestCase {
         ((try? FileManager.default.attributesOfItem(atPath: file)[.size]) as? Int) ?? 0
     }
 
-    /// Commits only append to the log (the writer's automatic checkpoint is off), and the
+    /// Commits append to the log (the writer checkpoints only past 16,384 pages), and the
     /// store's checkpointer copies them into the database file while the store sits idle.
     func testTheStoresCheckpointerCopiesTheLogInTheBackground() throws {
         let automatic = try temporary.store.pool.write { try Int.fetchOne($0, sql: "PRAGMA wal_autocheckpoint") }
-        XCTAssertEqual(automatic, 0, "the writer's commits must not checkpoint")
+        XCTAssertEqual(automatic, ArticleStore.logPagesBeforeWriterCheckpoint, "the writer's commits must not checkpoint at 1,000 pages")
         let before = size(path)
         try record(30, from: 0)
         let deadline = Date().addingTimeInterval(10)
@@ -46,7 +46,7 @@ final class WALCheckpointerTests: XCTestCase {
     }
 
     func testAfterATickTheLogStartsOverInsteadOfGrowing() throws {
-        let checkpointer = try WALCheckpointer(path: path, interval: 3_600, restartPages: 0)
+        let checkpointer = try WALCheckpointer(path: path, interval: 3_600)
         try record(20, from: 0)
         try checkpointer.checkpoint()
         let logSize = size(path + "-wal")
