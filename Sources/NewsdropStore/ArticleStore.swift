@@ -45,7 +45,6 @@ public final class ArticleStore: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
             // The writer touches index pages all over the postings and the full-text index;
             // SQLite's default 2 MB page cache made it re-read pages from the OS about a hundred
             // times per article. Readers keep the default, so memory stays bounded.
@@ -57,6 +56,9 @@ public final class ArticleStore: Sendable {
             }
         }
         pool = try DatabasePool(path: path, configuration: configuration)
+        // Set here, not in `prepareDatabase`: GRDB switches the writer to NORMAL when it turns
+        // WAL on, after `prepareDatabase` has run, and with NORMAL a commit is not fsynced.
+        try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
         checkpointer = try WALCheckpointer(path: path)
         pool.add(transactionObserver: checkpointer, extent: .observerLifetime)
         try Schema.migrator.migrate(pool)
