@@ -163,8 +163,10 @@ public final class ArticleStore: Sendable {
     /// Moves everything in the write-ahead log into the database file and truncates the log,
     /// so a stopped daemon leaves one self-contained file.
     public func checkpoint() throws {
-        try pool.writeWithoutTransaction { db in
-            _ = try db.checkpoint(.truncate)
+        try checkpointer.excludingBackgroundCheckpoints {
+            try pool.writeWithoutTransaction { db in
+                _ = try db.checkpoint(.truncate)
+            }
         }
     }
 }

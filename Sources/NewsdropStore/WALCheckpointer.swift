@@ -36,6 +36,13 @@ final class WALCheckpointer: TransactionObserver, Sendable {
         try connection.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
     }
 
+    /// Runs `body` (another checkpoint) when no passive one is running: SQLite runs one
+    /// checkpoint at a time and answers a second with SQLITE_BUSY at once, whatever the busy
+    /// timeout, so the final checkpoint at shutdown could fail while one of these ran.
+    func excludingBackgroundCheckpoints<Result>(_ body: () throws -> Result) rethrows -> Result {
+        try queue.sync(execute: body)
+    }
+
     // MARK: TransactionObserver (called on the writer's connection)
 
     func databaseDidCommit(_ db: Database) {
