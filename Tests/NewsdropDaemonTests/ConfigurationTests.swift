@@ -173,10 +173,11 @@ extension ConfigurationTests {
 
 /// Runs `newsdropd` itself for a short-lived command (`--check-config`, a refused start).
 enum DaemonCommand {
-    static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = DaemonHarness.daemonExecutable
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

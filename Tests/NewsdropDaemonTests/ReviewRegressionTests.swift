@@ -85,7 +85,16 @@ final class ReviewRegressionTests: XCTestCase {
     func testZeroIntervalsAreRefused() throws {
         let refused = try DaemonCommand.run(["--rescan-interval", "0", "--check-config"])
         XCTAssertEqual(refused.status, 1)
-        XCTAssertTrue(refused.output.contains("inbox.rescan_interval: expected a number of seconds (at least 0.1), got \"0\""),
+        XCTAssertTrue(refused.output.contains("inbox.rescan_interval: expected a number of seconds from 0.1 to 31536000 (a year), got \"0\""),
                       refused.output)
+    }
+
+    /// A timeout meant as "never" is refused with a reason: the timer it would set traps.
+    func testIntervalsPastAYearAreRefused() throws {
+        let refused = try DaemonCommand.run(["--check-config"], environment: ["NEWSDROP_CONTROL_IDLE_TIMEOUT": "1e12"])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.output.contains("control.idle_timeout: expected a number of seconds from 1 to 31536000 (a year), got \"1e12\""),
+                      refused.output)
+        XCTAssertEqual(try DaemonCommand.run(["--check-config"], environment: ["NEWSDROP_CONTROL_IDLE_TIMEOUT": "31536000"]).status, 0)
     }
 }

@@ -24,7 +24,7 @@ struct SettingDefinition: Sendable {
             switch self {
             case .string: "a string"
             case .path: "a path"
-            case .seconds: "a number of seconds (0 or more)"
+            case .seconds: "a number of seconds from 0 to 31536000 (a year)"
             case .fraction: "a number from 0 to 1"
             case .count: "a whole number (1 or more)"
             case .bytes: "a number of bytes (1 or more; suffixes K, M, G for KiB, MiB, GiB)"
@@ -151,11 +151,18 @@ enum SettingsCatalog {
     }
 
     /// A number at least `minimum` (an interval of 0 would make a timer spin).
+    /// No interval or timeout is longer than a year: the timers they set (Dispatch converts
+    /// seconds to nanoseconds in 64 bits) trap on values past a few centuries, and a value
+    /// meant as "never" should be refused with a reason, not crash the daemon.
+    static let maximumSeconds: Double = 31_536_000
+
     private static func number(_ key: String, _ kind: SettingDefinition.Kind, _ help: String, live: Bool,
                                _ path: WritableKeyPath<DaemonSettings, Double> & Sendable, minimum: Double = 0) -> SettingDefinition {
         SettingDefinition(key: key, kind: kind, help: help, live: live, read: { format($0[keyPath: path]) }) { settings, text throws(SettingError) in
-            guard let value = Double(text), value.isFinite, value >= minimum, !(kind.isFraction && value > 1) else {
-                throw SettingError(expected: minimum > 0 ? "a number of seconds (at least \(format(minimum)))" : kind.expected)
+            guard let value = Double(text), value.isFinite, value >= minimum, !(kind.isFraction && value > 1),
+                  !(kind.isSeconds && value > maximumSeconds) else {
+                throw SettingError(expected: kind.isSeconds
+                    ? "a number of seconds from \(format(minimum)) to \(format(maximumSeconds)) (a year)" : kind.expected)
             }
             settings[keyPath: path] = value
         }
@@ -232,6 +239,7 @@ enum SettingsCatalog {
 
 private extension SettingDefinition.Kind {
     var isFraction: Bool { if case .fraction = self { true } else { false } }
+    var isSeconds: Bool { if case .seconds = self { true } else { false } }
     var isBytes: Bool { if case .bytes = self { true } else { false } }
 }
 
