@@ -54,8 +54,6 @@ final class ControlConnection: ResponseSink, @unchecked Sendable {
     /// One buffer for every read: allocating (and zeroing) it per request was a measurable
     /// part of a `status` round trip.
     private var chunk = [UInt8](repeating: 0, count: 65_536)
-    /// When the last request line arrived or the last answer was finished.
-    private var lastActivity = ContinuousClock.now
     /// Checks for idleness a few times per timeout. A one-shot timer re-armed at every request
     /// cost a source registration, and a wake-up of Dispatch's timer thread, per round trip.
     private var idleTimer: DispatchSourceTimer?
@@ -86,7 +84,8 @@ final class ControlConnection: ResponseSink, @unchecked Sendable {
     var isOpen: Bool { !closed }
 
     /// When the connection last finished an answer with nothing pending (nil while a request
-    /// is being answered): the server evicts the longest-idle connection when it is full.
+    /// is being answered): the idle timeout counts from it, and the server evicts the
+    /// longest-idle connection when it is full.
     private let idleSinceState = Mutex<ContinuousClock.Instant?>(ContinuousClock.now)
     var idleSince: ContinuousClock.Instant? { idleSinceState.withLock { $0 } }
 
@@ -121,7 +120,6 @@ final class ControlConnection: ResponseSink, @unchecked Sendable {
             inputStart = newline + 1
             if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-            lastActivity = .now
             awaitingAnswer = true
             idleSinceState.withLock { $0 = nil }
             switch ControlRequestDecoder.decode(line) {
@@ -166,7 +164,6 @@ final class ControlConnection: ResponseSink, @unchecked Sendable {
     func finish(_ line: [UInt8]) {
         send(line)
         awaitingAnswer = false
-        lastActivity = .now
         idleSinceState.withLock { $0 = .now }
         queue.async { [self] in handleBufferedRequests() }
     }
@@ -247,7 +244,7 @@ final class ControlConnection: ResponseSink, @unchecked Sendable {
         let interval = idleTimeout / 8
         timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(Int(interval * 100)))
         timer.setEventHandler { [unowned self] in
-            if !awaitingAnswer, lastActivity.duration(to: .now) >= .seconds(idleTimeout) { close() }
+            if let idleSince, idleSince.duration(to: .now) >= .seconds(idleTimeout) { close() }
         }
         timer.resume()
         idleTimer = timer
