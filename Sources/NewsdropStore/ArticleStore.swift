@@ -33,6 +33,7 @@ public final class ArticleStore: Sendable {
     let pool: DatabasePool
     private let similarity: Mutex<SimilaritySettings>
     private let caches = WriterCaches()
+    private let rotation = Mutex(SliceRotation())
     let fetchQueueCounts = FetchQueueCountsCache()
     /// Log pages (64 MB) past which a commit checkpoints on the writer's thread (`WALCheckpointer`).
     static let logPagesBeforeWriterCheckpoint = 16_384
@@ -63,7 +64,23 @@ public final class ArticleStore: Sendable {
         pool.add(transactionObserver: checkpointer, extent: .observerLifetime)
         try Schema.migrator.migrate(pool)
         pool.add(transactionObserver: fetchQueueCounts, extent: .observerLifetime)
+        try recoverDeferredIndexes()
         if stages.fullText { try catchUpFullText() }
+    }
+
+    /// Which slice of the deferred index entries the next commit writes (`IndexSlices`), and
+    /// whether the entries held in memory were lost with a failed transaction.
+    private struct SliceRotation {
+        var next = 0
+        var mustRecover = false
+    }
+
+    /// Writes what the writer held in memory when it last stopped or failed (`IndexSlices`).
+    private func recoverDeferredIndexes() throws {
+        let similarity = similaritySettings, caches = caches
+        _ = try pool.write { db in
+            try DeferredIndexWriter(db: db, settings: similarity, caches: caches).recover()
+        }
     }
 
     /// Rebuilds the full-text index if articles were recorded while it was off.
@@ -92,16 +109,27 @@ public final class ArticleStore: Sendable {
     /// Replaying a delivery that was recorded before returns its earlier outcome and writes nothing.
     public func record(_ deliveries: [Delivery], keepRawInputs: Bool = false) throws -> [DeliveryOutcome] {
         let similarity = similaritySettings, caches = caches
+        if rotation.withLock({ $0.mustRecover }) {
+            try recoverDeferredIndexes()
+            rotation.withLock { $0.mustRecover = false }
+        }
+        let slice = rotation.withLock { $0.next }
         do {
-            return try record(deliveries, keepRawInputs: keepRawInputs, similarity: similarity, caches: caches)
+            let outcomes = try record(deliveries, keepRawInputs: keepRawInputs, similarity: similarity, caches: caches,
+                                      slice: slice)
+            rotation.withLock { $0.next = (slice + 1) % IndexSlices.count }
+            return outcomes
         } catch {
-            caches.reset()  // the transaction rolled back: so must the caches
+            // The transaction rolled back: so must the caches, which lose the entries they held
+            // for earlier commits too; they are recomputed before the next transaction.
+            caches.reset()
+            rotation.withLock { $0.mustRecover = true }
             throw error
         }
     }
 
     private func record(_ deliveries: [Delivery], keepRawInputs: Bool, similarity: SimilaritySettings,
-                        caches: WriterCaches) throws -> [DeliveryOutcome] {
+                        caches: WriterCaches, slice: Int) throws -> [DeliveryOutcome] {
         try pool.write { db in
             let fullText = PendingFullText()
             let outcomes = try deliveries.map { delivery in
@@ -138,7 +166,7 @@ public final class ArticleStore: Sendable {
                 }
                 return outcome
             }
-            try StoryIndex(db: db, settings: similarity, caches: caches).writeDocumentFrequencies()
+            try DeferredIndexWriter(db: db, settings: similarity, caches: caches).write(slice: slice)
             if stages.fullText {
                 try fullText.insert(into: db)
             } else if !fullText.isEmpty {
@@ -160,9 +188,12 @@ public final class ArticleStore: Sendable {
         }
     }
 
-    /// Moves everything in the write-ahead log into the database file and truncates the log,
-    /// so a stopped daemon leaves one self-contained file.
+    /// Writes every index entry the writer holds in memory (`IndexSlices`), then moves
+    /// everything in the write-ahead log into the database file and truncates the log, so a
+    /// stopped daemon leaves one self-contained file that needs no recovery at the next start.
     public func checkpoint() throws {
+        let similarity = similaritySettings, caches = caches
+        try pool.write { db in try DeferredIndexWriter(db: db, settings: similarity, caches: caches).writeAll() }
         try checkpointer.excludingBackgroundCheckpoints {
             try pool.writeWithoutTransaction { db in
                 _ = try db.checkpoint(.truncate)

@@ -218,6 +218,21 @@ enum Schema {
                 END;
                 """)
         }
+        migrator.registerMigration("v8: index slices") { db in
+            // Postings and document frequencies are written a slice of the key space per commit
+            // (`IndexSlices`); each slice's watermark is the newest article whose entries in it
+            // are written. Everything stored before is written: every watermark starts at the
+            // newest placed article.
+            try db.execute(sql: """
+                CREATE TABLE index_slices (
+                    slice           INTEGER PRIMARY KEY CHECK (slice BETWEEN 0 AND 15),
+                    written_through INTEGER NOT NULL
+                ) STRICT;
+                WITH RECURSIVE slices (slice) AS (SELECT 0 UNION ALL SELECT slice + 1 FROM slices WHERE slice < 15)
+                INSERT INTO index_slices (slice, written_through)
+                    SELECT slice, (SELECT coalesce(max(article_id), 0) FROM article_features) FROM slices;
+                """)
+        }
         return migrator
     }
 }

@@ -66,4 +66,22 @@ final class CrashRecoveryTests: XCTestCase {
         XCTAssertEqual(daemon.files(under: "processed").count, 2, "both copies of the raw input are kept")
         XCTAssertTrue(daemon.log.contains("recorded before the last stop"), daemon.log)
     }
+
+    /// The writer holds most of an article's postings and document frequencies in memory for a
+    /// few commits (`IndexSlices`); killed then, the daemon recomputes them at its next start.
+    func testIndexEntriesHeldInMemoryAtAKillAreWrittenAtTheNextStart() throws {
+        try daemon.start()
+        let text = (0..<40).map { "Harbor pilots reported that berth \($0) reopened after the storm surge." }.joined(separator: " ")
+        try daemon.dropByRename("held.txt", Data("Harbor berths reopen\n\n\(text)".utf8))
+        try daemon.waitUntil("the article is committed") { try daemon.count("SELECT count(*) FROM article_features") == 1 }
+        let writtenBeforeKill = try daemon.count("SELECT count(*) FROM band_postings")
+        daemon.killHard()
+        XCTAssertLessThan(writtenBeforeKill, 16, "one commit writes one slice of the band postings, not all 16")
+
+        try daemon.start()
+        try daemon.waitUntil("the held postings are written") { try daemon.count("SELECT count(*) FROM band_postings") == 16 }
+        XCTAssertGreaterThan(try daemon.count("SELECT count(*) FROM term_documents"), 0)
+        XCTAssertEqual(try daemon.count("SELECT count(*) FROM index_slices WHERE written_through = 1"), 16)
+        XCTAssertEqual(try daemon.stop(), 0)
+    }
 }

@@ -183,7 +183,7 @@ public final class Daemon: @unchecked Sendable {
             do {
                 try store.checkpoint()
             } catch {
-                logger.error("checkpoint failed (the write-ahead log is replayed at the next start): \(error)")
+                logger.error("final write or checkpoint failed (the next start replays the write-ahead log and recomputes the held index entries): \(error)")
             }
             logger.notice("stopped")
             exit(0)

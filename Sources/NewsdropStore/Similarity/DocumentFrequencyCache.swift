@@ -1,28 +1,32 @@
 import Synchronization
 
-/// The writer's document frequencies: those it has read from the database, plus the counts the
-/// current transaction added. Placing an article reads the frequencies of its own terms and of
-/// the chosen story's centroid terms, mostly the same from one article to the next, so they are
-/// kept; and the counts an article adds stay here until the end of its transaction, which
-/// writes each changed term once (`takeChanges`) instead of one upsert per term per article.
+/// The writer's document frequencies: those it has read from the database, plus the counts
+/// placed articles added. Placing an article reads the frequencies of its own terms and of the
+/// chosen story's centroid terms, mostly the same from one article to the next, so they are
+/// kept; and the counts an article adds stay here until their slice is written
+/// (`IndexSlices`), which writes each changed term once (`takeChanges`) instead of one upsert
+/// per term per article.
 ///
-/// Bounded: once past `capacity` terms, it starts over after the next flush. Dropped whenever a
-/// transaction fails, so it never disagrees with the database.
+/// Bounded: once past `capacity` terms, it drops every term with no unwritten change after the
+/// next slice is written. Dropped whenever a transaction fails, with the unwritten counts, which
+/// `DeferredIndexWriter.recover` then recomputes from the stored articles.
 final class DocumentFrequencyCache: Sendable {
     fileprivate struct Entry {
         var documents: Int
-        /// Changed by the current transaction, so listed in `changedTerms`.
+        /// Changed since its slice was last written, so listed in `changedTerms`.
         var changed = false
     }
 
     private struct State {
         var frequencies = TermTable<Entry>()
         var documents: Int?
-        var changedTerms: [UInt64] = []
+        /// Per slice, the terms with an unwritten change.
+        var changedTerms = [[UInt64]](repeating: [], count: IndexSlices.count)
         var documentsChanged = false
     }
 
-    /// What a transaction changed: absolute counts, ready to be written.
+    /// What changed in one slice, and the document count if it changed: absolute counts,
+    /// ready to be written.
     struct Changes {
         var frequencies: [(term: UInt64, documents: Int)]
         var documents: Int?
@@ -67,7 +71,7 @@ final class DocumentFrequencyCache: Sendable {
                     defer { entry.changed = true }
                     return !entry.changed
                 }
-                if firstChange { state.changedTerms.append(term) }
+                if firstChange { state.changedTerms[IndexSlices.slice(of: term)].append(term) }
             }
         }
     }
@@ -89,19 +93,21 @@ final class DocumentFrequencyCache: Sendable {
         }
     }
 
-    /// The counts changed since the last call, to be written in the same transaction; past
-    /// `capacity`, the cache starts over once they are handed out.
-    func takeChanges() -> Changes {
+    /// The unwritten counts of one slice's terms, sorted as stored, and the document count
+    /// if it changed since the last call; past `capacity`, the cache then drops every term
+    /// without an unwritten change.
+    func takeChanges(slice: Int) -> Changes {
         state.withLock { state in
-            let changes = Changes(frequencies: state.changedTerms.map { term in
+            let changes = Changes(frequencies: state.changedTerms[slice].map { term in
                 state.frequencies.modify(term, default: { preconditionFailure("a changed term is held") }) { entry in
                     entry.changed = false
                     return (term, entry.documents)
                 }
-            }, documents: state.documentsChanged ? state.documents : nil)
-            state.changedTerms.removeAll(keepingCapacity: true)
+            }.sorted { Int64(bitPattern: $0.term) < Int64(bitPattern: $1.term) },
+            documents: state.documentsChanged ? state.documents : nil)
+            state.changedTerms[slice].removeAll(keepingCapacity: true)
             state.documentsChanged = false
-            if state.frequencies.count > capacity { state.frequencies.removeAll() }
+            if state.frequencies.count > capacity { state.frequencies.removeAll { !$0.changed } }
             return changes
         }
     }

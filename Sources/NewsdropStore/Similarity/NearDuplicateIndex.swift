@@ -2,46 +2,61 @@ import Foundation
 import GRDB
 import NewsdropCore
 
-/// The near-duplicate indexes in SQLite: LSH band postings, sentence-key postings and each
-/// article's stored features. Lookups go through the postings' primary keys only, newest
-/// `postingCap` entries per key, so they cost the same at a million articles as at ten thousand.
+/// The near-duplicate indexes: LSH band postings, sentence-key postings and each article's
+/// stored features. Lookups go through the postings' primary keys only, newest `postingCap`
+/// entries per key, so they cost the same at a million articles as at ten thousand. The newest
+/// postings may still be held by the writer (`PendingPostings`); lookups see them first.
 struct NearDuplicateIndex {
     let db: Database
     let settings: SimilaritySettings
+    let pending: PendingPostings
 
     /// Earlier articles sharing keys with `features`: two votes per shared band, one per
-    /// shared sentence key.
+    /// shared sentence key. Each list gives its newest `postingCap` articles: those held in
+    /// memory, which are newer than any stored, then as many stored ones as the cap leaves.
     func candidateVotes(for features: SimilarityFeatures) throws -> [Int64: Int] {
         var votes: [Int64: Int] = [:]
+        let cap = settings.postingCap
         let bands = try db.cachedStatement(sql: """
             SELECT article_id FROM band_postings WHERE band = ? AND key = ? ORDER BY article_id DESC LIMIT ?
             """)
-        let cap = Int64(settings.postingCap)
         for (band, key) in features.bandKeys.enumerated() {
-            try bands.forEachInteger(Int64(band), Int64(bitPattern: key), cap) { votes[$0, default: 0] += 2 }
+            let held = pending.articles(band: band, key: key)
+            for article in held.prefix(cap) { votes[article, default: 0] += 2 }
+            guard held.count < cap else { continue }
+            try bands.forEachInteger(Int64(band), Int64(bitPattern: key), Int64(cap - held.count)) { votes[$0, default: 0] += 2 }
         }
         let sentences = try db.cachedStatement(sql: """
             SELECT article_id FROM sentence_postings WHERE key = ? ORDER BY article_id DESC LIMIT ?
             """)
         for key in features.sentenceKeys {
-            try sentences.forEachInteger(Int64(bitPattern: key), cap) { votes[$0, default: 0] += 1 }
+            let held = pending.articles(sentenceKey: key)
+            for article in held.prefix(cap) { votes[article, default: 0] += 1 }
+            guard held.count < cap else { continue }
+            try sentences.forEachInteger(Int64(bitPattern: key), Int64(cap - held.count)) { votes[$0, default: 0] += 1 }
         }
         return votes
     }
 
-    /// Posts the article's keys and stores its features.
+    /// Holds the article's postings for their slices' next write, and stores its features.
     func add(articleID: Int64, features: SimilarityFeatures) throws {
-        let band = try db.cachedStatement(sql: "INSERT OR IGNORE INTO band_postings (band, key, article_id) VALUES (?, ?, ?)")
-        for (index, key) in features.bandKeys.enumerated() {
-            try band.executeIntegers(Int64(index), Int64(bitPattern: key), articleID)
-        }
-        let sentence = try db.cachedStatement(sql: "INSERT OR IGNORE INTO sentence_postings (key, article_id) VALUES (?, ?)")
-        for key in features.sentenceKeys {
-            try sentence.executeIntegers(Int64(bitPattern: key), articleID)
-        }
+        pending.post(articleID: articleID, bandKeys: features.bandKeys, sentenceKeys: features.sentenceKeys)
         try db.executeCached(sql: "INSERT INTO article_features (article_id, minhash, units) VALUES (?, ?, ?)",
                              arguments: [articleID, Data(FeatureCoding.encode(minhash: features.minhash)),
                                          Data(FeatureCoding.encode(units: features.units))])
+    }
+
+    /// Inserts one slice's postings, in the tables' order. Idempotent: `DeferredIndexWriter`
+    /// inserts again what a crash may already have written.
+    func write(_ slice: PendingPostings.Slice) throws {
+        let band = try db.cachedStatement(sql: "INSERT OR IGNORE INTO band_postings (band, key, article_id) VALUES (?, ?, ?)")
+        for posting in slice.bands {
+            try band.executeIntegers(posting.band, posting.key, posting.articleID)
+        }
+        let sentence = try db.cachedStatement(sql: "INSERT OR IGNORE INTO sentence_postings (key, article_id) VALUES (?, ?)")
+        for posting in slice.sentences {
+            try sentence.executeIntegers(posting.key, posting.articleID)
+        }
     }
 
     /// The stored sentence units of an article; nil when it has none or they are unreadable.

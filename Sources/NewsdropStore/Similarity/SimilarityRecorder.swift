@@ -24,7 +24,7 @@ struct SimilarityRecorder {
     let settings: SimilaritySettings
     let caches: WriterCaches
 
-    private var duplicates: NearDuplicateIndex { NearDuplicateIndex(db: db, settings: settings) }
+    private var duplicates: NearDuplicateIndex { NearDuplicateIndex(db: db, settings: settings, pending: caches.postings) }
     private var stories: StoryIndex { StoryIndex(db: db, settings: settings, caches: caches) }
 
     /// A verified candidate: its alignment score and its largest one-way coverage.

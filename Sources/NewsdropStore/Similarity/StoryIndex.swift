@@ -52,9 +52,10 @@ struct StoryIndex {
         return cache.snapshot
     }
 
-    /// Writes the document frequencies this transaction changed, each term once.
-    func writeDocumentFrequencies() throws {
-        guard let changes = caches?.frequencies.takeChanges() else { return }
+    /// Writes one slice's changed document frequencies, each term once and in the table's
+    /// order, and the document count if it changed.
+    func writeDocumentFrequencies(slice: Int) throws {
+        guard let changes = caches?.frequencies.takeChanges(slice: slice) else { return }
         let upsert = try db.cachedStatement(sql: """
             INSERT INTO term_documents (term, documents) VALUES (?, ?)
             ON CONFLICT (term) DO UPDATE SET documents = excluded.documents

@@ -5,7 +5,7 @@
 /// document frequencies about 1,500 times in a table of up to 400,000 terms; that hashing was
 /// a large share of story placement. Term hashes are already uniform 64-bit values, so one
 /// multiplication (Fibonacci hashing) spreads them over the slots. No removal of single keys:
-/// the cache only ever empties as a whole.
+/// the cache only ever sheds entries in one pass over the whole table (`removeAll(where:)`).
 struct TermTable<Value> {
     private var keys: [UInt64]
     /// nil marks an empty slot.
@@ -44,10 +44,17 @@ struct TermTable<Value> {
         return body(&values[index]!)
     }
 
-    /// Empties the table, keeping its slots.
-    mutating func removeAll() {
-        for index in values.indices { values[index] = nil }
-        count = 0
+    /// Removes every entry whose value `shouldRemove` picks, keeping the slot count.
+    mutating func removeAll(where shouldRemove: (Value) -> Bool) {
+        var kept = TermTable(slotCount: keys.count)
+        for index in values.indices {
+            guard let value = values[index], !shouldRemove(value) else { continue }
+            let slot = kept.slot(of: keys[index]).index
+            kept.keys[slot] = keys[index]
+            kept.values[slot] = value
+            kept.count += 1
+        }
+        self = kept
     }
 
     /// The slot holding `key`, or the empty slot where it would go. The table is never more

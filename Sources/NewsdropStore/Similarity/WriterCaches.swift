@@ -1,16 +1,19 @@
 import Synchronization
 
-/// What the writer keeps in memory between transactions so that placing an article does not
-/// read and decode the same rows again: document frequencies and recently scored stories.
-/// Both are bounded, written through on every change, and dropped together when a transaction
-/// fails, so they never disagree with the database.
+/// What the writer keeps in memory between transactions: document frequencies and recently
+/// scored stories, so that placing an article does not read and decode the same rows again, and
+/// the postings and counts whose slices are not written yet (`IndexSlices`). All are bounded and
+/// dropped together when a transaction fails; the store then recomputes the unwritten entries
+/// from the database before it records again, so they never disagree with it.
 final class WriterCaches: Sendable {
     let frequencies = DocumentFrequencyCache()
     let stories = StoryCache()
+    let postings = PendingPostings()
 
     func reset() {
         frequencies.reset()
         stories.reset()
+        postings.reset()
     }
 }
 

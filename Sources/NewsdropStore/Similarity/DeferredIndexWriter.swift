@@ -1,0 +1,82 @@
+import GRDB
+import NewsdropCore
+
+/// Writes the entries the writer deferred (`IndexSlices`), inside its transactions: one slice
+/// per commit, every slice before the store stops, and after a crash or a failed transaction,
+/// what was held in memory, recomputed from the stored articles.
+struct DeferredIndexWriter {
+    let db: Database
+    let settings: SimilaritySettings
+    let caches: WriterCaches
+
+    private var duplicates: NearDuplicateIndex { NearDuplicateIndex(db: db, settings: settings, pending: caches.postings) }
+    private var stories: StoryIndex { StoryIndex(db: db, settings: settings, caches: caches) }
+
+    /// Writes one slice's held postings and document frequencies, and moves its watermark to
+    /// the newest placed article, whose entries it now holds.
+    func write(slice: Int) throws {
+        try duplicates.write(caches.postings.take(slice: slice))
+        try stories.writeDocumentFrequencies(slice: slice)
+        try db.executeCached(sql: "UPDATE index_slices SET written_through = ? WHERE slice = ?",
+                             arguments: [try newestPlacedArticle(), slice])
+    }
+
+    func writeAll() throws {
+        for slice in IndexSlices.all { try write(slice: slice) }
+    }
+
+    /// Writes the entries of every placed article above a slice's watermark that the writer
+    /// no longer holds (it stopped, or a transaction failed and its caches were dropped),
+    /// recomputing the article's features from its stored title and text as they were computed
+    /// on arrival. Postings are inserted idempotently; a document frequency counts an article
+    /// only in slices whose watermark is below it, so nothing is counted twice. Returns how many
+    /// articles it went through.
+    @discardableResult
+    func recover() throws -> Int {
+        let watermarks = try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT slice, written_through FROM index_slices")
+            .map { ($0["slice"] as Int, $0["written_through"] as Int64) })
+        guard let lowest = watermarks.values.min() else { return 0 }
+        let articles = try Row.fetchCursor(db, sql: """
+            SELECT a.id, a.title, a.text, a.duplicate_of IS NULL AS counted
+            FROM article_features f JOIN articles a ON a.id = f.article_id
+            WHERE f.article_id > ? ORDER BY f.article_id
+            """, arguments: [lowest])
+        var postings = [PendingPostings.Slice](repeating: .init(bands: [], sentences: []), count: IndexSlices.count)
+        var documentCounts: [UInt64: Int64] = [:]
+        var recovered = 0
+        while let row = try articles.next() {
+            let id: Int64 = row["id"], counted: Bool = row["counted"]
+            let features = SimilarityInput.features(title: row["title"], body: row["text"])
+            let pending = { (key: UInt64) in id > watermarks[IndexSlices.slice(of: key), default: lowest] }
+            for (band, key) in features.bandKeys.enumerated() where pending(key) {
+                postings[IndexSlices.slice(of: key)].bands.append((Int64(band), Int64(bitPattern: key), id))
+            }
+            for key in features.sentenceKeys where pending(key) {
+                postings[IndexSlices.slice(of: key)].sentences.append((Int64(bitPattern: key), id))
+            }
+            // Only an article that joined no duplicate group was counted as a story document.
+            if counted {
+                for term in features.termWeights.keys where pending(term) { documentCounts[term, default: 0] += 1 }
+            }
+            recovered += 1
+        }
+        for var slice in postings {
+            slice.bands.sort { ($0.band, $0.key, $0.articleID) < ($1.band, $1.key, $1.articleID) }
+            slice.sentences.sort { ($0.key, $0.articleID) < ($1.key, $1.articleID) }
+            try duplicates.write(slice)
+        }
+        let add = try db.cachedStatement(sql: """
+            INSERT INTO term_documents (term, documents) VALUES (?, ?)
+            ON CONFLICT (term) DO UPDATE SET documents = documents + excluded.documents
+            """)
+        for (term, count) in documentCounts.sorted(by: { Int64(bitPattern: $0.key) < Int64(bitPattern: $1.key) }) {
+            try add.executeIntegers(Int64(bitPattern: term), count)
+        }
+        try db.execute(sql: "UPDATE index_slices SET written_through = ?", arguments: [try newestPlacedArticle()])
+        return recovered
+    }
+
+    private func newestPlacedArticle() throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(article_id), 0) FROM article_features")) ?? 0
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+import GRDB
+import NewsdropCore
+@testable import NewsdropStore
+import XCTest
+
+/// Postings and document frequencies are written a slice per commit (`IndexSlices`); what the
+/// writer held in memory when it died or when a transaction failed is recomputed from the
+/// stored articles, to exactly what an orderly run writes.
+final class DeferredIndexTests: XCTestCase {
+    private var folder: URL!
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("newsdrop-deferred-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try FileManager.default.removeItem(at: folder)
+    }
+
+    func testEntriesHeldWhenTheWriterDiedAreRecomputedAtTheNextStart() throws {
+        let batches = Self.batches()
+        let orderly = try ArticleStore(path: path("orderly.db"))
+        for batch in batches { _ = try orderly.record(batch) }
+        try orderly.checkpoint()
+
+        var crashed: ArticleStore? = try ArticleStore(path: path("crashed.db"))
+        for batch in batches { _ = try crashed?.record(batch) }
+        crashed = nil  // no checkpoint: the process "died" holding entries
+        let heldAtDeath = try IndexContents(path("crashed.db"))
+        let expected = try IndexContents(orderly)
+        XCTAssertLessThan(heldAtDeath.sentencePostings.count, expected.sentencePostings.count,
+                          "some postings must still have been held for the test to mean anything")
+        XCTAssertNotEqual(heldAtDeath.documentFrequencies, expected.documentFrequencies)
+
+        let restarted = try ArticleStore(path: path("crashed.db"))
+        XCTAssertEqual(try IndexContents(restarted), expected)
+
+        // And both place the next article alike.
+        let next = [try Self.delivery("next", Self.text(story: 2, variant: 9))]
+        XCTAssertEqual(try restarted.record(next)[0].items[0].outcome.addedArticle?.placement,
+                       try orderly.record(next)[0].items[0].outcome.addedArticle?.placement)
+    }
+
+    func testAFailedTransactionLosesNoHeldEntries() throws {
+        let batches = Self.batches()
+        let orderly = try ArticleStore(path: path("orderly.db"))
+        for batch in batches { _ = try orderly.record(batch) }
+        try orderly.checkpoint()
+
+        let store = try ArticleStore(path: path("failing.db"))
+        let poison = try DatabaseQueue(path: path("failing.db"))
+        for (number, batch) in batches.enumerated() {
+            if number == batches.count / 2 {
+                try poison.write { try $0.execute(sql: """
+                    CREATE TRIGGER poison BEFORE INSERT ON articles BEGIN SELECT RAISE(ABORT, 'poisoned'); END
+                    """) }
+                XCTAssertThrowsError(try store.record(batch), "the trigger refuses every article")
+                try poison.write { try $0.execute(sql: "DROP TRIGGER poison") }
+            }
+            _ = try store.record(batch)
+        }
+        try store.checkpoint()
+        XCTAssertEqual(try IndexContents(store), try IndexContents(orderly))
+    }
+
+    func testAStoreFromBeforeIndexSlicesStartsWithEverySliceWritten() throws {
+        let old = try DatabaseQueue(path: path("v7.db"))
+        try Schema.migrator.migrate(old, upTo: "v7: fetch queue counts")
+        try old.write { db in
+            try db.execute(sql: """
+                INSERT INTO articles (id, sha256, text, word_count, received_at) VALUES (41, 'x', 'text', 1, '2026-01-01T00:00:00Z');
+                INSERT INTO article_features (article_id, minhash, units) VALUES (41, x'', x'');
+                """)
+        }
+        try old.close()
+        let store = try ArticleStore(path: path("v7.db"))
+        let watermarks = try store.reader.read { try Int64.fetchAll($0, sql: "SELECT written_through FROM index_slices") }
+        XCTAssertEqual(watermarks, Array(repeating: 41, count: IndexSlices.count))
+    }
+
+    // MARK: Helpers
+
+    private func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+
+    /// Everything the deferred writes produce, in a comparable form.
+    private struct IndexContents: Equatable {
+        var bandPostings: [[Int64]]
+        var sentencePostings: [[Int64]]
+        var documentFrequencies: [[Int64]]
+        var storyDocuments: Int64
+
+        init(_ store: ArticleStore) throws {
+            self = try store.reader.read(Self.init)
+        }
+
+        init(_ path: String) throws {
+            self = try DatabaseQueue(path: path).read(Self.init)
+        }
+
+        init(_ db: Database) throws {
+            bandPostings = try Self.rows(db, "SELECT band, key, article_id FROM band_postings ORDER BY 1, 2, 3")
+            sentencePostings = try Self.rows(db, "SELECT key, article_id FROM sentence_postings ORDER BY 1, 2")
+            documentFrequencies = try Self.rows(db, "SELECT term, documents FROM term_documents ORDER BY 1")
+            storyDocuments = try Int64.fetchOne(db, sql: "SELECT value FROM corpus_counters WHERE name = 'story_documents'") ?? -1
+        }
+
+        private static func rows(_ db: Database, _ sql: String) throws -> [[Int64]] {
+            try Row.fetchAll(db, sql: sql).map { row in (0..<row.count).map { row[$0] } }
+        }
+    }
+
+    /// Ten batches (fewer commits than slices, so some slices are never written before the
+    /// end) of one to three articles on eight stories, each story's text and a near-duplicate
+    /// of it (a few words changed), so that some articles count as story documents and some
+    /// do not.
+    private static func batches() -> [[Delivery]] {
+        let deliveries = (0..<16).map { number in try! delivery("d\(number)", text(story: number % 8, variant: number / 8)) }
+        var batches: [[Delivery]] = [], index = 0
+        while index < deliveries.count {
+            let size = 1 + batches.count % 3 / 2 + (batches.count.isMultiple(of: 4) ? 1 : 0)
+            batches.append(Array(deliveries[index..<min(index + size, deliveries.count)]))
+            index += size
+        }
+        return batches
+    }
+
+    private static func delivery(_ key: String, _ text: String) throws -> Delivery {
+        let bytes = Array(text.utf8)
+        return Delivery(key: key, origin: .file, name: "\(key).txt", receivedAt: Timestamp(secondsSinceEpoch: 1_700_000_000),
+                        rawSHA256: ContentHash.sha256Hex(bytes), content: .items(try DocumentParser.parse(bytes, fileName: "\(key).txt")))
+    }
+
+    /// A story's text from a vocabulary of its own, deterministic in its story and variant; a
+    /// variant changes every seventh word.
+    private static func text(story: Int, variant: Int) -> String {
+        let syllables = ["ka", "lo", "mi", "ren", "su", "tav", "or", "bel", "qui", "dan", "fes", "gor"]
+        func word(_ seed: Int) -> String {
+            var state = UInt64(seed) &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(story) &* 0xBF58_476D_1CE4_E5B9
+            var word = ""
+            for _ in 0..<3 {
+                state = (state ^ (state >> 31)) &* 0x94D0_49BB_1331_11EB
+                word += syllables[Int(state >> 60) % syllables.count]
+            }
+            return word
+        }
+        let words = (0..<240).map { position in
+            word(position % 7 == 3 && variant > 0 ? 10_000 + position : position % 90)
+        }
+        let sentences = stride(from: 0, to: words.count, by: 12).map { words[$0..<$0 + 12].joined(separator: " ") + "." }
+        return "Story \(story) \(word(1)) \(word(2))\n\n" + sentences.joined(separator: " ")
+    }
+}
