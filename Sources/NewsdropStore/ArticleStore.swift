@@ -115,9 +115,9 @@ public final class ArticleStore: Sendable {
         }
         let slice = rotation.withLock { $0.next }
         do {
-            let outcomes = try record(deliveries, keepRawInputs: keepRawInputs, similarity: similarity, caches: caches,
-                                      slice: slice)
-            rotation.withLock { $0.next = (slice + 1) % IndexSlices.count }
+            let (outcomes, nextSlice) = try record(deliveries, keepRawInputs: keepRawInputs, similarity: similarity,
+                                                   caches: caches, slice: slice)
+            rotation.withLock { $0.next = nextSlice }
             return outcomes
         } catch {
             // The transaction rolled back: so must the caches, which lose the entries they held
@@ -129,7 +129,7 @@ public final class ArticleStore: Sendable {
     }
 
     private func record(_ deliveries: [Delivery], keepRawInputs: Bool, similarity: SimilaritySettings,
-                        caches: WriterCaches, slice: Int) throws -> [DeliveryOutcome] {
+                        caches: WriterCaches, slice: Int) throws -> (outcomes: [DeliveryOutcome], nextSlice: Int) {
         try pool.write { db in
             let fullText = PendingFullText()
             let outcomes = try deliveries.map { delivery in
@@ -166,14 +166,14 @@ public final class ArticleStore: Sendable {
                 }
                 return outcome
             }
-            try DeferredIndexWriter(db: db, settings: similarity, caches: caches).write(slice: slice)
+            let nextSlice = try DeferredIndexWriter(db: db, settings: similarity, caches: caches).writeDue(from: slice)
             if stages.fullText {
                 try fullText.insert(into: db)
             } else if !fullText.isEmpty {
                 try db.executeCached(sql: "INSERT OR REPLACE INTO corpus_counters (name, value) VALUES ('full_text_stale', 1)",
                                      arguments: [])
             }
-            return outcomes
+            return (outcomes, nextSlice)
         }
     }
 

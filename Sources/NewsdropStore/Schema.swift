@@ -225,10 +225,10 @@ enum Schema {
             // newest placed article.
             try db.execute(sql: """
                 CREATE TABLE index_slices (
-                    slice           INTEGER PRIMARY KEY CHECK (slice BETWEEN 0 AND 15),
+                    slice           INTEGER PRIMARY KEY CHECK (slice BETWEEN 0 AND 63),
                     written_through INTEGER NOT NULL
                 ) STRICT;
-                WITH RECURSIVE slices (slice) AS (SELECT 0 UNION ALL SELECT slice + 1 FROM slices WHERE slice < 15)
+                WITH RECURSIVE slices (slice) AS (SELECT 0 UNION ALL SELECT slice + 1 FROM slices WHERE slice < 63)
                 INSERT INTO index_slices (slice, written_through)
                     SELECT slice, (SELECT coalesce(max(article_id), 0) FROM article_features) FROM slices;
                 """)

@@ -80,7 +80,48 @@ final class DeferredIndexTests: XCTestCase {
         XCTAssertEqual(watermarks, Array(repeating: 41, count: IndexSlices.count))
     }
 
+    /// Past its budget of held postings, a commit writes further slices until it is back under
+    /// it; under it, one slice per commit.
+    func testACommitWritesMoreSlicesWhileTooManyPostingsAreHeld() throws {
+        let database = try DatabaseQueue(path: path("budget.db"))
+        try Schema.migrator.migrate(database)
+        let caches = WriterCaches(postingsBudget: 1_000)
+        // 40 articles of 116 keys spread over every slice: 4,640 postings, about 73 per slice.
+        var random = SplitMix(seed: 5)
+        for article in 1...40 {
+            caches.postings.post(articleID: Int64(article), bandKeys: (0..<16).map { _ in random.next() },
+                                 sentenceKeys: (0..<100).map { _ in random.next() })
+        }
+        XCTAssertEqual(caches.postings.count, 4_640)
+        let next = try database.write { db in
+            try DeferredIndexWriter(db: db, settings: SimilaritySettings(), caches: caches).writeDue(from: 10)
+        }
+        XCTAssertLessThanOrEqual(caches.postings.count, 1_000)
+        XCTAssertGreaterThan(caches.postings.count, 1_000 - 200, "it stops once under budget")
+        let written = try database.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM sentence_postings") ?? 0 }
+            + (try database.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM band_postings") ?? 0 })
+        XCTAssertEqual(written + caches.postings.count, 4_640, "what left memory is in the tables")
+        XCTAssertGreaterThan(next, 11, "more than one slice was written, in rotation from slice 10")
+
+        let after = try database.write { db in
+            try DeferredIndexWriter(db: db, settings: SimilaritySettings(), caches: caches).writeDue(from: next)
+        }
+        XCTAssertEqual(after, next + 1, "under budget, one slice per commit")
+    }
+
     // MARK: Helpers
+
+    private struct SplitMix {
+        var state: UInt64
+        init(seed: UInt64) { state = seed }
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var value = state
+            value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
+            return value ^ (value >> 31)
+        }
+    }
 
     private func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
 

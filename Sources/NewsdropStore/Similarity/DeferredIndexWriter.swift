@@ -12,9 +12,21 @@ struct DeferredIndexWriter {
     private var duplicates: NearDuplicateIndex { NearDuplicateIndex(db: db, settings: settings, pending: caches.postings) }
     private var stories: StoryIndex { StoryIndex(db: db, settings: settings, caches: caches) }
 
+    /// Writes the slice whose turn it is, and the following ones while the writer still holds
+    /// more postings than its budget (`PendingPostings`) (large batches fill it faster than one slice
+    /// per commit empties it). Returns the slice whose turn is next.
+    func writeDue(from slice: Int) throws -> Int {
+        var next = slice
+        repeat {
+            try write(slice: next)
+            next = (next + 1) % IndexSlices.count
+        } while caches.postings.count > caches.postings.budget && next != slice
+        return next
+    }
+
     /// Writes one slice's held postings and document frequencies, and moves its watermark to
     /// the newest placed article, whose entries it now holds.
-    func write(slice: Int) throws {
+    private func write(slice: Int) throws {
         try duplicates.write(caches.postings.take(slice: slice))
         try stories.writeDocumentFrequencies(slice: slice)
         try db.executeCached(sql: "UPDATE index_slices SET written_through = ? WHERE slice = ?",

@@ -8,7 +8,11 @@ import Synchronization
 final class WriterCaches: Sendable {
     let frequencies = DocumentFrequencyCache()
     let stories = StoryCache()
-    let postings = PendingPostings()
+    let postings: PendingPostings
+
+    init(postingsBudget: Int? = nil) {
+        postings = postingsBudget.map(PendingPostings.init(budget:)) ?? PendingPostings()
+    }
 
     func reset() {
         frequencies.reset()
