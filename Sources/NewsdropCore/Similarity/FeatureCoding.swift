@@ -116,8 +116,9 @@ private struct LittleEndianReader {
     private mutating func read<T: FixedWidthInteger>(_: T.Type) -> T? {
         let size = MemoryLayout<T>.size
         guard remaining >= size else { return nil }
-        var value: T = 0
-        for index in 0..<size { value |= T(bytes[offset + index]) << (8 * index) }
+        // One unaligned load, not a byte at a time: the writer decodes up to 16 candidates'
+        // units per article, and the byte loop was a tenth of placement (callgrind).
+        let value = bytes.withUnsafeBytes { T(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: T.self)) }
         offset += size
         return value
     }
