@@ -109,6 +109,44 @@ final class DeferredIndexTests: XCTestCase {
         XCTAssertEqual(after, next + 1, "under budget, one slice per commit")
     }
 
+    /// Held postings come back newest first, per band and key, and leave sorted as stored.
+    func testHeldPostingsAreFoundByBandAndKeyAndLeaveInTableOrder() {
+        let postings = PendingPostings()
+        let shared: UInt64 = 0x0123_4567_89AB_CDEF, other: UInt64 = 0x0123_0000_0000_0001  // one slice
+        postings.post(articleID: 1, bandKeys: [shared, other], sentenceKeys: [shared])
+        postings.post(articleID: 2, bandKeys: [shared, shared], sentenceKeys: [other])
+        postings.post(articleID: 3, bandKeys: [other, shared], sentenceKeys: [shared, other])
+        func band(_ band: Int, _ key: UInt64, first limit: Int = .max) -> [Int64] {
+            var articles: [Int64] = []
+            postings.forEachArticle(band: band, key: key) { articles.append($0); return articles.count < limit }
+            return articles
+        }
+        func sentence(_ key: UInt64) -> [Int64] {
+            var articles: [Int64] = []
+            postings.forEachArticle(sentenceKey: key) { articles.append($0); return true }
+            return articles
+        }
+        XCTAssertEqual(band(0, shared), [2, 1])
+        XCTAssertEqual(band(0, shared, first: 1), [2], "it stops when asked to")
+        XCTAssertEqual(band(1, shared), [3, 2])
+        XCTAssertEqual(band(0, other), [3])
+        XCTAssertEqual(band(2, shared), [])
+        XCTAssertEqual(sentence(shared), [3, 1])
+        XCTAssertEqual(sentence(other), [3, 2])
+        XCTAssertEqual(postings.count, 10)
+
+        let slice = postings.take(slice: IndexSlices.slice(of: shared))
+        XCTAssertEqual(slice.bands.map { [$0.band, $0.key, $0.articleID] }, [
+            [0, Int64(other), 3], [0, Int64(shared), 1], [0, Int64(shared), 2],
+            [1, Int64(other), 1], [1, Int64(shared), 2], [1, Int64(shared), 3],
+        ])
+        XCTAssertEqual(slice.sentences.map { [$0.key, $0.articleID] }, [
+            [Int64(other), 2], [Int64(other), 3], [Int64(shared), 1], [Int64(shared), 3],
+        ])
+        XCTAssertEqual(postings.count, 0)
+        XCTAssertEqual(sentence(shared), [], "taken postings are no longer held")
+    }
+
     // MARK: Helpers
 
     private struct SplitMix {

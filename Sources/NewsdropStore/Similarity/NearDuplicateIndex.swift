@@ -21,19 +21,27 @@ struct NearDuplicateIndex {
             SELECT article_id FROM band_postings WHERE band = ? AND key = ? ORDER BY article_id DESC LIMIT ?
             """)
         for (band, key) in features.bandKeys.enumerated() {
-            let held = pending.articles(band: band, key: key)
-            for article in held.prefix(cap) { votes[article, default: 0] += 2 }
-            guard held.count < cap else { continue }
-            try bands.forEachInteger(Int64(band), Int64(bitPattern: key), Int64(cap - held.count)) { votes[$0, default: 0] += 2 }
+            var held = 0
+            pending.forEachArticle(band: band, key: key) { article in
+                votes[article, default: 0] += 2
+                held += 1
+                return held < cap
+            }
+            guard held < cap else { continue }
+            try bands.forEachInteger(Int64(band), Int64(bitPattern: key), Int64(cap - held)) { votes[$0, default: 0] += 2 }
         }
         let sentences = try db.cachedStatement(sql: """
             SELECT article_id FROM sentence_postings WHERE key = ? ORDER BY article_id DESC LIMIT ?
             """)
         for key in features.sentenceKeys {
-            let held = pending.articles(sentenceKey: key)
-            for article in held.prefix(cap) { votes[article, default: 0] += 1 }
-            guard held.count < cap else { continue }
-            try sentences.forEachInteger(Int64(bitPattern: key), Int64(cap - held.count)) { votes[$0, default: 0] += 1 }
+            var held = 0
+            pending.forEachArticle(sentenceKey: key) { article in
+                votes[article, default: 0] += 1
+                held += 1
+                return held < cap
+            }
+            guard held < cap else { continue }
+            try sentences.forEachInteger(Int64(bitPattern: key), Int64(cap - held)) { votes[$0, default: 0] += 1 }
         }
         return votes
     }

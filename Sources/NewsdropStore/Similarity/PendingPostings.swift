@@ -15,11 +15,6 @@ final class PendingPostings: Sendable {
         self.budget = budget
     }
 
-    struct BandKey: Hashable {
-        var band: Int
-        var key: UInt64
-    }
-
     /// One slice's postings, written together (`take`).
     struct Slice {
         /// Sorted by band, then key as stored (a signed integer), then article.
@@ -28,11 +23,54 @@ final class PendingPostings: Sendable {
         var sentences: [(key: Int64, articleID: Int64)]
     }
 
-    /// Article ids per key, oldest first (articles are placed in id order).
+    /// A held posting, chained to the one held before it under the same table key.
+    private struct Held {
+        static let sentence: Int16 = -1
+        var key: UInt64
+        var articleID: Int64
+        /// Index in `Lists.postings` of the previous posting in the chain, or -1.
+        var previous: Int32
+        /// The band, or `sentence`.
+        var band: Int16
+    }
+
+    /// One slice's postings in arrival order, which is article order, with the newest under
+    /// each key found through a table keyed by the hash itself: no allocation per posting, and
+    /// no SipHash (a `Dictionary` of arrays cost a twentieth of placement, callgrind).
     private struct Lists {
-        var bands: [BandKey: [Int64]] = [:]
-        var sentences: [UInt64: [Int64]] = [:]
-        var count = 0
+        var postings: [Held] = []
+        /// Band keys are mixed with their band number here; a chain can then hold another
+        /// band's key with the same mixed value, which `articles` skips.
+        var newestByBandKey = TermTable<Int32>()
+        var newestBySentenceKey = TermTable<Int32>()
+
+        mutating func append(_ key: UInt64, band: Int16, articleID: Int64) {
+            let index = Int32(postings.count)
+            let previous: Int32
+            if band == Held.sentence {
+                previous = newestBySentenceKey.modify(key, default: { -1 }) { newest in defer { newest = index }; return newest }
+            } else {
+                previous = newestByBandKey.modify(Self.tableKey(key, band: band), default: { -1 }) { newest in
+                    defer { newest = index }
+                    return newest
+                }
+            }
+            postings.append(Held(key: key, articleID: articleID, previous: previous, band: band))
+        }
+
+        /// Calls `body` with the article ids under the key, newest first, until it returns false.
+        func forEachArticle(_ key: UInt64, band: Int16, _ body: (Int64) -> Bool) {
+            var next = band == Held.sentence ? newestBySentenceKey[key] : newestByBandKey[Self.tableKey(key, band: band)]
+            while let index = next, index >= 0 {
+                let held = postings[Int(index)]
+                if held.key == key, held.band == band, !body(held.articleID) { return }
+                next = held.previous
+            }
+        }
+
+        private static func tableKey(_ key: UInt64, band: Int16) -> UInt64 {
+            key ^ (UInt64(band) &* 0x9E37_79B9_7F4A_7C15)
+        }
     }
 
     private struct State {
@@ -49,49 +87,44 @@ final class PendingPostings: Sendable {
     func post(articleID: Int64, bandKeys: [UInt64], sentenceKeys: [UInt64]) {
         state.withLock { state in
             for (band, key) in bandKeys.enumerated() {
-                let slice = IndexSlices.slice(of: key)
-                state.slices[slice].bands[BandKey(band: band, key: key), default: []].append(articleID)
-                state.slices[slice].count += 1
+                state.slices[IndexSlices.slice(of: key)].append(key, band: Int16(band), articleID: articleID)
             }
             for key in sentenceKeys {
-                let slice = IndexSlices.slice(of: key)
-                state.slices[slice].sentences[key, default: []].append(articleID)
-                state.slices[slice].count += 1
+                state.slices[IndexSlices.slice(of: key)].append(key, band: Held.sentence, articleID: articleID)
             }
             state.count += bandKeys.count + sentenceKeys.count
         }
     }
 
-    /// The held articles under a band key, newest first.
-    func articles(band: Int, key: UInt64) -> [Int64] {
-        state.withLock { $0.slices[IndexSlices.slice(of: key)].bands[BandKey(band: band, key: key)]?.reversed() ?? [] }
+    /// Calls `body` with the held articles under a band key, newest first, while it returns true.
+    func forEachArticle(band: Int, key: UInt64, _ body: (Int64) -> Bool) {
+        state.withLock { $0.slices[IndexSlices.slice(of: key)].forEachArticle(key, band: Int16(band), body) }
     }
 
-    /// The held articles under a sentence key, newest first.
-    func articles(sentenceKey key: UInt64) -> [Int64] {
-        state.withLock { $0.slices[IndexSlices.slice(of: key)].sentences[key]?.reversed() ?? [] }
+    /// Calls `body` with the held articles under a sentence key, newest first, while it returns true.
+    func forEachArticle(sentenceKey key: UInt64, _ body: (Int64) -> Bool) {
+        state.withLock { $0.slices[IndexSlices.slice(of: key)].forEachArticle(key, band: Held.sentence, body) }
     }
 
     /// Removes and returns one slice's postings, ready to be inserted in order.
     func take(slice: Int) -> Slice {
-        let lists = state.withLock { state in
+        let postings = state.withLock { state in
             defer {
-                state.count -= state.slices[slice].count
+                state.count -= state.slices[slice].postings.count
                 state.slices[slice] = Lists()
             }
-            return state.slices[slice]
+            return state.slices[slice].postings
         }
         var bands: [(band: Int64, key: Int64, articleID: Int64)] = []
-        bands.reserveCapacity(lists.count)
-        for (bandKey, articles) in lists.bands {
-            for article in articles { bands.append((Int64(bandKey.band), Int64(bitPattern: bandKey.key), article)) }
+        var sentences: [(key: Int64, articleID: Int64)] = []
+        for held in postings {
+            if held.band == Held.sentence {
+                sentences.append((Int64(bitPattern: held.key), held.articleID))
+            } else {
+                bands.append((Int64(held.band), Int64(bitPattern: held.key), held.articleID))
+            }
         }
         bands.sort { ($0.band, $0.key, $0.articleID) < ($1.band, $1.key, $1.articleID) }
-        var sentences: [(key: Int64, articleID: Int64)] = []
-        sentences.reserveCapacity(lists.count)
-        for (key, articles) in lists.sentences {
-            for article in articles { sentences.append((Int64(bitPattern: key), article)) }
-        }
         sentences.sort { ($0.key, $0.articleID) < ($1.key, $1.articleID) }
         return Slice(bands: bands, sentences: sentences)
     }

@@ -151,9 +151,9 @@ struct StoryIndex {
         caches?.stories.remember(story)
         let now = Set(story.posted), before = Set(previouslyPosted)
         let remove = try db.cachedStatement(sql: "DELETE FROM story_postings WHERE term = ? AND story_id = ?")
-        for term in before.subtracting(now) { try remove.execute(arguments: [Int64(bitPattern: term), story.id]) }
+        for term in before.subtracting(now) { try remove.executeIntegers(Int64(bitPattern: term), story.id) }
         let add = try db.cachedStatement(sql: "INSERT OR IGNORE INTO story_postings (term, story_id) VALUES (?, ?)")
-        for term in now.subtracting(before) { try add.execute(arguments: [Int64(bitPattern: term), story.id]) }
+        for term in now.subtracting(before) { try add.executeIntegers(Int64(bitPattern: term), story.id) }
     }
 
     /// A near-duplicate joined the story: it widens the date range and counts, but adds nothing
