@@ -13,8 +13,8 @@ struct DeferredIndexWriter {
     private var stories: StoryIndex { StoryIndex(db: db, settings: settings, caches: caches) }
 
     /// Writes the slice whose turn it is, and the following ones while the writer still holds
-    /// more postings than its budget (`PendingPostings`) (large batches fill it faster than one slice
-    /// per commit empties it). Returns the slice whose turn is next.
+    /// more postings than its budget (`PendingPostings.budget`): large batches fill it faster
+    /// than one slice per commit empties it. Returns the slice whose turn is next.
     func writeDue(from slice: Int) throws -> Int {
         var next = slice
         repeat {
@@ -25,7 +25,8 @@ struct DeferredIndexWriter {
     }
 
     /// Writes one slice's held postings and document frequencies, and moves its watermark to
-    /// the newest placed article, whose entries it now holds.
+    /// the newest placed article: every placed article's entries in the slice are now in the
+    /// tables.
     private func write(slice: Int) throws {
         try duplicates.write(caches.postings.take(slice: slice))
         try stories.writeDocumentFrequencies(slice: slice)
