@@ -12,38 +12,42 @@ struct NearDuplicateIndex {
     let pending: PendingPostings
 
     /// Earlier articles sharing keys with `features`: two votes per shared band, one per
-    /// shared sentence key. Each list gives its newest `postingCap` articles: those held in
-    /// memory, which are newer than any stored, then as many stored ones as the cap leaves.
+    /// shared sentence key.
     func candidateVotes(for features: SimilarityFeatures) throws -> [Int64: Int] {
         var votes: [Int64: Int] = [:]
-        let cap = settings.postingCap
         let bands = try db.cachedStatement(sql: """
             SELECT article_id FROM band_postings WHERE band = ? AND key = ? ORDER BY article_id DESC LIMIT ?
             """)
         for (band, key) in features.bandKeys.enumerated() {
-            var held = 0
-            pending.forEachArticle(band: band, key: key) { article in
-                votes[article, default: 0] += 2
-                held += 1
-                return held < cap
+            try vote(2, into: &votes, held: { pending.forEachArticle(band: band, key: key, $0) }) { limit, row in
+                try bands.forEachInteger(Int64(band), Int64(bitPattern: key), limit, row: row)
             }
-            guard held < cap else { continue }
-            try bands.forEachInteger(Int64(band), Int64(bitPattern: key), Int64(cap - held)) { votes[$0, default: 0] += 2 }
         }
         let sentences = try db.cachedStatement(sql: """
             SELECT article_id FROM sentence_postings WHERE key = ? ORDER BY article_id DESC LIMIT ?
             """)
         for key in features.sentenceKeys {
-            var held = 0
-            pending.forEachArticle(sentenceKey: key) { article in
-                votes[article, default: 0] += 1
-                held += 1
-                return held < cap
+            try vote(1, into: &votes, held: { pending.forEachArticle(sentenceKey: key, $0) }) { limit, row in
+                try sentences.forEachInteger(Int64(bitPattern: key), limit, row: row)
             }
-            guard held < cap else { continue }
-            try sentences.forEachInteger(Int64(bitPattern: key), Int64(cap - held)) { votes[$0, default: 0] += 1 }
         }
         return votes
+    }
+
+    /// Gives `weight` votes to each of the newest `postingCap` articles of one posting list:
+    /// those held in memory, which are newer than any stored, then as many stored ones as the
+    /// cap leaves room for.
+    private func vote(_ weight: Int, into votes: inout [Int64: Int], held: ((Int64) -> Bool) -> Void,
+                      stored: (_ limit: Int64, _ row: (Int64) -> Void) throws -> Void) throws {
+        let cap = settings.postingCap
+        var heldCount = 0
+        held { article in
+            votes[article, default: 0] += weight
+            heldCount += 1
+            return heldCount < cap
+        }
+        guard heldCount < cap else { return }
+        try stored(Int64(cap - heldCount)) { votes[$0, default: 0] += weight }
     }
 
     /// Holds the article's postings for their slices' next write, and stores its features.
