@@ -74,8 +74,7 @@ struct DeferredIndexWriter {
             recovered += 1
         }
         for var slice in postings {
-            slice.bands.sort { ($0.band, $0.key, $0.articleID) < ($1.band, $1.key, $1.articleID) }
-            slice.sentences.sort { ($0.key, $0.articleID) < ($1.key, $1.articleID) }
+            slice.sortAsStored()
             try duplicates.write(slice)
         }
         let add = try db.cachedStatement(sql: """

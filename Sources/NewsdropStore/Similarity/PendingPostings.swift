@@ -6,12 +6,13 @@ import Synchronization
 /// Bounded: a slice's entries leave at most `IndexSlices.count` commits after they arrive, and
 /// sooner when more than `budget` postings are held (`DeferredIndexWriter.writeDue`).
 final class PendingPostings: Sendable {
-    /// Postings held past which more than one slice is written per commit. The default is
-    /// about 30 MB: sixty-four commits of a few articles each at a steady drop rate, a few
-    /// commits of the largest batches.
+    /// Postings held past which more than one slice is written per commit.
     let budget: Int
+    /// About 30 MB: sixty-four commits of a few articles each at a steady drop rate, a few
+    /// commits of the largest batches.
+    static let defaultBudget = 400_000
 
-    init(budget: Int = 400_000) {
+    init(budget: Int = defaultBudget) {
         self.budget = budget
     }
 
@@ -21,6 +22,13 @@ final class PendingPostings: Sendable {
         var bands: [(band: Int64, key: Int64, articleID: Int64)]
         /// Sorted by key as stored, then article.
         var sentences: [(key: Int64, articleID: Int64)]
+
+        /// Puts both lists in their tables' primary-key order, so that inserting them walks
+        /// each index once, page after page.
+        mutating func sortAsStored() {
+            bands.sort { ($0.band, $0.key, $0.articleID) < ($1.band, $1.key, $1.articleID) }
+            sentences.sort { ($0.key, $0.articleID) < ($1.key, $1.articleID) }
+        }
     }
 
     /// A held posting, chained to the one held before it under the same table key.
@@ -124,9 +132,9 @@ final class PendingPostings: Sendable {
                 bands.append((Int64(held.band), Int64(bitPattern: held.key), held.articleID))
             }
         }
-        bands.sort { ($0.band, $0.key, $0.articleID) < ($1.band, $1.key, $1.articleID) }
-        sentences.sort { ($0.key, $0.articleID) < ($1.key, $1.articleID) }
-        return Slice(bands: bands, sentences: sentences)
+        var slice = Slice(bands: bands, sentences: sentences)
+        slice.sortAsStored()
+        return slice
     }
 
     func reset() {

@@ -10,8 +10,8 @@ final class WriterCaches: Sendable {
     let stories = StoryCache()
     let postings: PendingPostings
 
-    init(postingsBudget: Int? = nil) {
-        postings = postingsBudget.map(PendingPostings.init(budget:)) ?? PendingPostings()
+    init(postingsBudget: Int = PendingPostings.defaultBudget) {
+        postings = PendingPostings(budget: postingsBudget)
     }
 
     func reset() {
