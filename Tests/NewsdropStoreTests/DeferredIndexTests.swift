@@ -86,11 +86,12 @@ final class DeferredIndexTests: XCTestCase {
         let database = try DatabaseQueue(path: path("budget.db"))
         try Schema.migrator.migrate(database)
         let caches = WriterCaches(postingsBudget: 1_000)
-        // 40 articles of 116 keys spread over every slice: 4,640 postings, about 73 per slice.
-        var random = SplitMix(seed: 5)
+        // 40 articles of 116 keys spread evenly over every slice (multiples of the golden ratio's
+        // fraction of 2⁶⁴): 4,640 postings, about 73 per slice.
+        let spread = { (article: Int, index: Int) in UInt64(article * 116 + index) &* 0x9E37_79B9_7F4A_7C15 }
         for article in 1...40 {
-            caches.postings.post(articleID: Int64(article), bandKeys: (0..<16).map { _ in random.next() },
-                                 sentenceKeys: (0..<100).map { _ in random.next() })
+            caches.postings.post(articleID: Int64(article), bandKeys: (0..<16).map { spread(article, $0) },
+                                 sentenceKeys: (16..<116).map { spread(article, $0) })
         }
         XCTAssertEqual(caches.postings.count, 4_640)
         let next = try database.write { db in
@@ -148,18 +149,6 @@ final class DeferredIndexTests: XCTestCase {
     }
 
     // MARK: Helpers
-
-    private struct SplitMix {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var value = state
-            value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-            return value ^ (value >> 31)
-        }
-    }
 
     private func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
 
