@@ -34,6 +34,9 @@ public final class ArticleStore: Sendable {
     private let similarity: Mutex<SimilaritySettings>
     private let caches = WriterCaches()
     private let rotation = Mutex(SliceRotation())
+    /// Articles whose held index entries the store recomputed when it opened: more than zero
+    /// only after the last run was killed (`IndexSlices`), which the daemon says in its log.
+    public let articlesRecoveredAtOpen: Int
     let fetchQueueCounts = FetchQueueCountsCache()
     /// Log pages (64 MB) past which a commit checkpoints on the writer's thread (`WALCheckpointer`).
     static let logPagesBeforeWriterCheckpoint = 16_384
@@ -64,7 +67,7 @@ public final class ArticleStore: Sendable {
         pool.add(transactionObserver: checkpointer, extent: .observerLifetime)
         try Schema.migrator.migrate(pool)
         pool.add(transactionObserver: fetchQueueCounts, extent: .observerLifetime)
-        try recoverDeferredIndexes()
+        articlesRecoveredAtOpen = try Self.recoverDeferredIndexes(in: pool, similarity: similarity, caches: caches)
         if stages.fullText { try catchUpFullText() }
     }
 
@@ -75,10 +78,11 @@ public final class ArticleStore: Sendable {
         var mustRecover = false
     }
 
-    /// Writes what the writer held in memory when it last stopped or failed (`IndexSlices`).
-    private func recoverDeferredIndexes() throws {
-        let similarity = similaritySettings, caches = caches
-        _ = try pool.write { db in
+    /// Writes what the writer held in memory when it last stopped or failed (`IndexSlices`);
+    /// returns how many articles it went through.
+    private static func recoverDeferredIndexes(in pool: DatabasePool, similarity: SimilaritySettings,
+                                               caches: WriterCaches) throws -> Int {
+        try pool.write { db in
             try DeferredIndexWriter(db: db, settings: similarity, caches: caches).recover()
         }
     }
@@ -110,7 +114,7 @@ public final class ArticleStore: Sendable {
     public func record(_ deliveries: [Delivery], keepRawInputs: Bool = false) throws -> [DeliveryOutcome] {
         let similarity = similaritySettings, caches = caches
         if rotation.withLock({ $0.mustRecover }) {
-            try recoverDeferredIndexes()
+            _ = try Self.recoverDeferredIndexes(in: pool, similarity: similarity, caches: caches)
             rotation.withLock { $0.mustRecover = false }
         }
         let slice = rotation.withLock { $0.next }

@@ -83,6 +83,7 @@ final class CrashRecoveryTests: XCTestCase {
         XCTAssertGreaterThan(try daemon.count("SELECT count(*) FROM term_documents"), 0)
         XCTAssertEqual(try daemon.count("SELECT count(*) FROM index_slices WHERE written_through <> 1"), 0,
                        "every slice's watermark is past the article")
+        XCTAssertTrue(daemon.log.contains("recomputed them for 1 article(s)"), daemon.log)
         XCTAssertEqual(try daemon.stop(), 0)
     }
 }

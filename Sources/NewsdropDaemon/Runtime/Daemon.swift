@@ -51,6 +51,9 @@ public final class Daemon: @unchecked Sendable {
         store = try whileStarting("opening the database (schema migrations, full-text index catch-up)") { [self] in
             try ArticleStore(path: layout.database, similarity: settings.similarity, stages: settings.stages)
         }
+        if store.articlesRecoveredAtOpen > 0 {
+            logger.notice("the last run stopped without writing its held index entries: recomputed them for \(store.articlesRecoveredAtOpen) article(s)")
+        }
         let pipeline = try Pipeline(store: store, layout: layout, settings: live, logger: logger, metrics: metrics,
                                     stalled: { [unowned self] reason in intake.setStalled(reason) }) { [unowned self] claim in
             intake.completed(claim)

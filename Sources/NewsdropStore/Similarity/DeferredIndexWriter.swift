@@ -44,7 +44,6 @@ struct DeferredIndexWriter {
     /// on arrival. Postings are inserted idempotently; a document frequency counts an article
     /// only in slices whose watermark is below it, so nothing is counted twice. Returns how many
     /// articles it went through.
-    @discardableResult
     func recover() throws -> Int {
         let watermarks = try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT slice, written_through FROM index_slices")
             .map { ($0["slice"] as Int, $0["written_through"] as Int64) })
