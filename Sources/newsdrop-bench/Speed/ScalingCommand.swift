@@ -8,6 +8,9 @@ import NewsdropStore
 /// same schema, indexes and similarity state the daemon builds), parsing on every core; then a
 /// real daemon is started on it and times a further burst of generated articles from rename to
 /// `wait-idle`, with its CPU time and peak memory.
+///
+/// A million-article store takes hours to seed, so `--stores` keeps each seeded store and the
+/// next run reuses it: the daemon then ingests into a copy, and the kept store stays as seeded.
 struct ScalingCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scaling",
@@ -16,11 +19,13 @@ struct ScalingCommand: ParsableCommand {
 
     @Option(help: "Comma-separated store sizes to seed before measuring.") var stored = "10000,100000"
     @Option(help: "Articles ingested by the daemon on top of each store.") var articles = 1_000
+    @Option(help: "Keep each seeded store in this folder (stored-N) and reuse it on later runs.") var stores: String?
     @Flag(help: "Print the result as JSON.") var json = false
 
     struct Measurement: Encodable {
         var storedArticles: Int
-        var seedSeconds: Double
+        /// Seeding the store, or copying a kept one (`--stores`).
+        var preparationSeconds: Double
         var databaseMegabytes: Double
         var articlesPerSecond: Double
         var daemonCPUMillisecondsPerArticle: Double
@@ -41,9 +46,9 @@ struct ScalingCommand: ParsableCommand {
             print(try ReportJSON.text(results))
         } else {
             let base = results[0].daemonCPUMillisecondsPerArticle
-            var table = TextTable("stored", "seed s", "db MB", "articles/s", "CPU ms/article", "× first", "peak RSS MB")
+            var table = TextTable("stored", "prepare s", "db MB", "articles/s", "CPU ms/article", "× first", "peak RSS MB")
             for result in results {
-                table.add("\(result.storedArticles)", String(format: "%.0f", result.seedSeconds),
+                table.add("\(result.storedArticles)", String(format: "%.0f", result.preparationSeconds),
                           String(format: "%.0f", result.databaseMegabytes), String(format: "%.0f", result.articlesPerSecond),
                           String(format: "%.2f", result.daemonCPUMillisecondsPerArticle),
                           String(format: "%.2f", result.daemonCPUMillisecondsPerArticle / base),
@@ -55,23 +60,47 @@ struct ScalingCommand: ParsableCommand {
 
     private func measure(storedArticles: Int) throws -> Measurement {
         let state = RunningDaemon.scratchStateDirectory()
-        try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
         var generator = LoadGenerator(seed: 47)
-        let clock = ContinuousClock(), seeding = clock.now
-        try seed(storedArticles, into: state.appendingPathComponent("newsdrop.db").path, from: &generator)
-        let seedSeconds = seeding.duration(to: clock.now).seconds
+        let clock = ContinuousClock(), preparing = clock.now
+        if let stores {
+            let kept = URL(fileURLWithPath: stores).appendingPathComponent("stored-\(storedArticles)")
+            try seedUnlessKept(storedArticles, in: kept, from: &generator)
+            try FileManager.default.copyItem(at: kept, to: state)
+        } else {
+            try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+            try seed(storedArticles, into: state.appendingPathComponent("newsdrop.db").path, from: &generator)
+        }
+        let preparationSeconds = preparing.duration(to: clock.now).seconds
 
         let daemon = try RunningDaemon(stateDirectory: state)
         defer { daemon.stop() }
         let names = try daemon.stage(articles, from: &generator)
         let burst = try daemon.ingestBurst(names).burst
         let databaseBytes = (try? FileManager.default.attributesOfItem(atPath: state.appendingPathComponent("newsdrop.db").path)[.size] as? Int) ?? 0
-        return Measurement(storedArticles: storedArticles, seedSeconds: seedSeconds,
+        return Measurement(storedArticles: storedArticles, preparationSeconds: preparationSeconds,
                            databaseMegabytes: Double(databaseBytes) / 1_000_000,
                            articlesPerSecond: Double(articles) / burst.seconds,
                            daemonCPUMillisecondsPerArticle: burst.cpuSeconds / Double(articles) * 1_000,
                            peakResidentMegabytes: daemon.peakResidentMegabytes)
     }
+
+    /// Seeds a kept store, unless an earlier run finished seeding it (its `seeded` marker is
+    /// written last); either way `generator` ends where seeding left it, so the daemon's burst
+    /// is the same articles as with a fresh store.
+    private func seedUnlessKept(_ count: Int, in folder: URL, from generator: inout LoadGenerator) throws {
+        let marker = folder.appendingPathComponent("seeded")
+        if FileManager.default.fileExists(atPath: marker.path) {
+            for _ in 0..<count { _ = generator.next() }
+            return
+        }
+        try? FileManager.default.removeItem(at: folder)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try seed(count, into: folder.appendingPathComponent("newsdrop.db").path, from: &generator)
+        try Data("\(count)\n".utf8).write(to: marker)
+    }
+
+    /// Seeding a large store says how far it got this often (in articles).
+    private static let progressEvery = 50_000
 
     /// Records `count` generated articles through the store's own code, a daemon-sized batch at
     /// a time, parsing each batch on every core first.
@@ -89,6 +118,9 @@ struct ScalingCommand: ParsableCommand {
             }
             _ = try store.record(deliveries)
             recorded += inputs.count
+            if !json, recorded % Self.progressEvery < inputs.count {
+                FileHandle.standardError.write(Data("seeded \(recorded) of \(count)\n".utf8))
+            }
         }
         try store.checkpoint()
     }
