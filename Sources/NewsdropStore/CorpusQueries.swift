@@ -213,7 +213,7 @@ public struct CorpusQueries: Sendable {
                                                  arguments: [id]) else { return nil }
             let group: Int64? = article["duplicate_group"], story: Int64? = article["story_id"]
             let features = SimilarityInput.features(title: article["title"], body: article["text"])
-            let idf = try currentIDF(db, terms: features.termWeights.keys)
+            let idf = try currentIDF(db, terms: features.termWeights.terms)
             let vector = StoryVector.weighted(features.termWeights, idf: idf.weight)
             var nearDuplicates: [RelatedArticle] = [], sameStory: [RelatedArticle] = []
             // The newest `limit` of each kind are scored: the work per request stays bounded
@@ -230,7 +230,7 @@ public struct CorpusQueries: Sendable {
                 ORDER BY id DESC LIMIT ?
                 """, arguments: [story, group, id, limit]) {
                 let otherFeatures = SimilarityInput.features(title: other["title"], body: other["text"])
-                let otherIDF = try currentIDF(db, terms: otherFeatures.termWeights.keys, known: idf)
+                let otherIDF = try currentIDF(db, terms: otherFeatures.termWeights.terms, known: idf)
                 let score = StoryVector.cosine(vector, StoryVector.weighted(otherFeatures.termWeights, idf: otherIDF.weight))
                 sameStory.append(RelatedArticle(id: other["id"], title: other["title"], score: score))
             }
@@ -256,8 +256,8 @@ public struct CorpusQueries: Sendable {
             } else {
                 relation = "unrelated"
             }
-            let terms = Array(SimilarityInput.features(title: a["title"], body: a["text"]).termWeights.keys)
-                + Array(SimilarityInput.features(title: b["title"], body: b["text"]).termWeights.keys)
+            let terms = SimilarityInput.features(title: a["title"], body: a["text"]).termWeights.terms
+                + SimilarityInput.features(title: b["title"], body: b["text"]).termWeights.terms
             let idf = try currentIDF(db, terms: terms)
             return Explanation.explain(titleA: a["title"], bodyA: a["text"], titleB: b["title"], bodyB: b["text"],
                                        relation: relation, idf: idf.weight, settings: similarity)

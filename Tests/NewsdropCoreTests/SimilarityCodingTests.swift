@@ -20,12 +20,14 @@ final class SimilarityCodingTests: XCTestCase {
         XCTAssertEqual(Array(blob.prefix(13)), [0x11, 3, 0, 0, 0, 3, 0, 0, 0, 1, 0, 0, 0])
     }
 
-    func testRealFeaturesRoundTrip() {
+    func testRealFeaturesRoundTrip() throws {
         let features = SimilarityFeatures(title: "Harbor bridge to close", body: "Engineers found cracks in the steel beams of the Casco Harbor Bridge. It will close Monday for six weeks of repairs.")
         XCTAssertEqual(FeatureCoding.decodeUnits(FeatureCoding.encode(units: features.units)), features.units)
         XCTAssertEqual(FeatureCoding.decodeMinhash(FeatureCoding.encode(minhash: features.minhash)), features.minhash)
-        let decoded = decodeWeights(encodeWeights(features.termWeights))
-        XCTAssertEqual(decoded, features.termWeights.mapValues { Double(Float($0)) })
+        let weights = features.termWeights
+        let decoded = try XCTUnwrap(FeatureCoding.decodeWeights(FeatureCoding.encode(terms: weights.terms, weights: weights.weights)))
+        XCTAssertEqual(decoded.terms, weights.terms)
+        XCTAssertEqual(decoded.weights, weights.weights.map { Double(Float($0)) })
     }
 
     func testWeightsRoundTripAtSinglePrecision() throws {

@@ -84,7 +84,7 @@ final class SimilarityGoldenTests: XCTestCase {
                                              file: StaticString = #filePath, line: UInt = #line) {
         var documentFrequency: [UInt64: Int] = [:]
         for article in features.values {
-            for term in article.termWeights.keys { documentFrequency[term, default: 0] += 1 }
+            for term in article.termWeights.terms { documentFrequency[term, default: 0] += 1 }
         }
         let idf = { (term: UInt64) in
             InverseDocumentFrequency.weight(documentFrequency: documentFrequency[term] ?? 0, documents: features.count,
@@ -150,7 +150,7 @@ final class SimilarityGoldenTests: XCTestCase {
         // Folded text: curly quotes are straight, the dateline dash is a hyphen.
         XCTAssertTrue(text.unitSentences.contains { $0.hasPrefix("PORTLAND, Maine (AP) - The Casco Harbor Bridge") })
         XCTAssertFalse(text.unitSentences.joined().unicodeScalars.contains { $0 == "\u{2019}" || $0 == "\u{201C}" })
-        XCTAssertEqual(Set(text.termNames.keys), Set(features.termWeights.keys))
+        XCTAssertEqual(Set(text.termNames.keys), Set(features.termWeights.terms))
         for (hash, name) in text.termNames {
             XCTAssertEqual(SimilarityHash.term(name), hash, name)
         }

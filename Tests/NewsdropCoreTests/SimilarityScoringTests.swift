@@ -102,7 +102,7 @@ final class SimilarityScoringTests: XCTestCase {
     }
 
     func testWeightedVectorsAreUnitLength() {
-        let weights: [UInt64: Double] = [1: 3, 2: 4, 3: 1]
+        let weights: TermWeights = [1: 3, 2: 4, 3: 1]
         let vector = StoryVector.weighted(weights) { $0 == 3 ? 0 : 1 }
         XCTAssertEqual(vector[1] ?? .nan, 0.6, accuracy: 1e-15)
         XCTAssertEqual(vector[2] ?? .nan, 0.8, accuracy: 1e-15)
@@ -125,7 +125,7 @@ final class SimilarityScoringTests: XCTestCase {
         XCTAssertEqual(StoryVector.cosine(vector, vector), 1, accuracy: 1e-12)
     }
 
-    /// The quickselect behind `topTerms` agrees with a full sort, ties and all.
+    /// The quickselect behind `topTerms` and `strongest` agrees with a full sort, ties and all.
     func testTopTermsMatchAFullSort() {
         var random = SystemRandomNumberGenerator()
         for size in [1, 2, 13, 200, 700] {
@@ -133,8 +133,12 @@ final class SimilarityScoringTests: XCTestCase {
             // Few distinct weights, so that many ties must be broken by term.
             for _ in 0..<size { vector[random.next() % 10_000] = Double(random.next() % 7) / 7 }
             let sorted = vector.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
+            let terms = Array(vector.keys), values = terms.map { vector[$0]! }
             for count in [1, 12, 200, size, size + 5] {
                 XCTAssertEqual(topTerms(vector, count: count), Array(sorted.prefix(count)), "size \(size), count \(count)")
+                let strongest = StoryVector.strongest(terms, by: values, keeping: count, ranking: 12)
+                XCTAssertEqual(Set(zip(terms, strongest.kept).filter(\.1).map(\.0)), Set(sorted.prefix(count)), "size \(size), count \(count)")
+                XCTAssertEqual(strongest.ranked, Array(sorted.prefix(min(count, 12))), "size \(size), count \(count)")
             }
         }
     }
@@ -146,9 +150,24 @@ final class SimilarityScoringTests: XCTestCase {
         XCTAssertEqual(topTerms(vector, count: 0), [])
     }
 
+    func testTermWeightsAreSortedByTermAndFoundByTerm() {
+        let weights = TermWeights([90: 1.5, 3: 0.25, UInt64.max: 2, 0: 4])
+        XCTAssertEqual(weights.terms, [0, 3, 90, UInt64.max])
+        XCTAssertEqual(weights.weights, [4, 0.25, 1.5, 2])
+        XCTAssertEqual(weights.count, 4)
+        for (term, weight) in zip(weights.terms, weights.weights) { XCTAssertEqual(weights[term], weight) }
+        for absent: UInt64 in [1, 4, 89, 91, UInt64.max - 1] { XCTAssertNil(weights[absent], "term \(absent)") }
+        XCTAssertTrue(TermWeights([:]).isEmpty)
+        XCTAssertNil(TermWeights([:])[0])
+        // A real article's weights come sorted and distinct from the parse stage.
+        let features = SimilarityFeatures(title: "Harbor bridge to close", body: "Engineers found cracks in the Casco Harbor Bridge.")
+        XCTAssertEqual(features.termWeights.terms, features.termWeights.terms.sorted())
+        XCTAssertEqual(Set(features.termWeights.terms).count, features.termWeights.count)
+    }
+
     func testArticleStoryTermsAreTheWeightedVectorSortedByTerm() {
         let idf: (UInt64) -> Double = { 1 + Double($0 % 5) / 3 }
-        let weights: [UInt64: Double] = [8: 1, 1: 2, 3: 0.5, 2: 1]
+        let weights: TermWeights = [8: 1, 1: 2, 3: 0.5, 2: 1]
         let terms = ArticleStoryTerms(weights, idf: idf)
         XCTAssertEqual(terms.terms, [1, 2, 3, 8])
         XCTAssertEqual(terms.weights, [2, 1, 0.5, 1])
@@ -163,9 +182,9 @@ final class SimilarityScoringTests: XCTestCase {
 
     func testStoryQueryCosineEqualsCosineWithTheWeightedCentroid() {
         let idf: (UInt64) -> Double = { 1 + Double($0 % 5) / 3 }
-        let article: [UInt64: Double] = [1: 2, 2: 1, 3: 0.5, 8: 1]
+        let article: TermWeights = [1: 2, 2: 1, 3: 0.5, 8: 1]
         let centroid = StoryCentroid(terms: [2, 3, 4, 8], weights: [0.7, 0.2, 1.1, 0.4], idf: idf)
-        let raw: [UInt64: Double] = [2: 0.7, 3: 0.2, 4: 1.1, 8: 0.4]
+        let raw: TermWeights = [2: 0.7, 3: 0.2, 4: 1.1, 8: 0.4]
         let query = ArticleStoryTerms(article, idf: idf).query
         XCTAssertEqual(query.cosine(with: centroid),
                        StoryVector.cosine(StoryVector.weighted(article, idf: idf), StoryVector.weighted(raw, idf: idf)), accuracy: 1e-12)
@@ -189,16 +208,17 @@ final class SimilarityScoringTests: XCTestCase {
         var asked: Set<UInt64> = []
         let centroid = StoryCentroid(terms: [3, 5, 9], weights: [0.5, 0.5, 0.5], weightedNorm: 1)
         let article = ArticleStoryTerms([1: 0.3, 7: 0.4, 9: 0], idf: idf)  // norm 0.5
-        let (added, ranked) = centroid.adding(article, keeping: 3, idf: { asked.insert($0); return idf($0) })
+        let (added, posted) = centroid.adding(article, keeping: 3, posting: 2, idf: { asked.insert($0); return idf($0) })
         // Weighted: 1 → 0.6 × 10, 7 → 0.8, 3, 5 and 9 → 0.5 (ties by term).
-        XCTAssertEqual(ranked, [1, 7, 3])
+        XCTAssertEqual(posted, [1, 7])
         XCTAssertEqual(added.terms, [1, 3, 7])
         XCTAssertEqual(added.weights, [0.3 / 0.5, 0.5, 0.4 / 0.5])
         XCTAssertEqual(added.weightedNorm, (36.0 + 0.25 + 0.64).squareRoot(), accuracy: 1e-12)
         XCTAssertEqual(asked, [3, 5])
-        let first = StoryCentroid.empty.adding(article, keeping: 200, idf: idf)
+        let first = StoryCentroid.empty.adding(article, keeping: 200, posting: 24, idf: idf)
         XCTAssertEqual(first.centroid.terms, [1, 7, 9])
-        XCTAssertEqual(first.ranked, [1, 7, 9])
+        XCTAssertEqual(first.posted, [1, 7, 9])
+        XCTAssertEqual(centroid.adding(article, keeping: 0, posting: 24, idf: idf).centroid, .empty)
     }
 
     private func topTerms(_ vector: [UInt64: Double], count: Int) -> [UInt64] {

@@ -19,7 +19,7 @@ struct ArticleAnalysis {
     private(set) var bandKeys: [UInt64] = []
     private(set) var units: [SentenceUnit] = []
     private(set) var sentenceKeys: [UInt64] = []
-    private(set) var termWeights: [UInt64: Double] = [:]
+    private(set) var termWeights: TermWeights = [:]
     private(set) var textRecord: TextRecord?
 
     init(title: String?, body: String, settings: SimilaritySettings, recordsText: Bool) {

@@ -9,8 +9,8 @@ public struct SimilarityFeatures: Sendable, Equatable {
     public var units: [SentenceUnit]
     /// Sentence fingerprint keys, distinct and sorted (SPEC §3.3).
     public var sentenceKeys: [UInt64]
-    /// Raw story weights w (SPEC §5.1), keyed by term hash th(term); IDF is applied at comparison time.
-    public var termWeights: [UInt64: Double]
+    /// Raw story weights w (SPEC §5.1) by term hash th(term); IDF is applied at comparison time.
+    public var termWeights: TermWeights
 
     /// `title` may be nil (or empty: no title); `body` is the readable body, paragraphs separated by
     /// "\n\n". `settings` supplies the title and entity boosts of the term weights.

@@ -27,10 +27,10 @@ struct StoryTermCounter {
 
     /// w = 1 + ln(count), times `entityBoost` for entities. Counts below 1 (only with a title boost
     /// under 1) are kept as they are, as in the reference.
-    func weights(entityBoost: Double) -> [UInt64: Double] {
-        tallies.mapValues { tally in
+    func weights(entityBoost: Double) -> TermWeights {
+        TermWeights(tallies.mapValues { tally in
             let weight = tally.count >= 1 ? 1 + log(tally.count) : tally.count
             return tally.isEntity ? weight * entityBoost : weight
-        }
+        })
     }
 }

@@ -15,7 +15,7 @@ public enum InverseDocumentFrequency {
 public enum StoryVector {
     /// v = L2-normalise(w ∘ idf); `idf` gives the IDF of a term hash. An all-zero vector stays
     /// zero. The weighting itself is `ArticleStoryTerms`'s, which clustering uses.
-    public static func weighted(_ weights: [UInt64: Double], idf: (UInt64) -> Double) -> [UInt64: Double] {
+    public static func weighted(_ weights: TermWeights, idf: (UInt64) -> Double) -> [UInt64: Double] {
         let terms = ArticleStoryTerms(weights, idf: idf)
         return Dictionary(uniqueKeysWithValues: zip(terms.terms, terms.vector))
     }
@@ -39,6 +39,27 @@ public enum StoryVector {
         // and the caller wants a dozen.
         if entries.count > count { selectFirst(count, of: &entries) }
         return entries.prefix(count).sorted(by: ranksBefore).map(\.term)
+    }
+
+    /// Which of `terms` are among the strongest `count` by `values` (parallel arrays), as flags
+    /// parallel to `terms`, and the strongest `ranked` of those, strongest first. The same
+    /// ranking as `topTerms`, but only the `ranked` terms are sorted: folding an article into a
+    /// centroid keeps 200 terms and lists the story under 24 of them.
+    public static func strongest(_ terms: [UInt64], by values: [Double], keeping count: Int,
+                                 ranking ranked: Int) -> (kept: [Bool], ranked: [UInt64]) {
+        guard count > 0 else { return ([Bool](repeating: false, count: terms.count), []) }
+        var entries = zip(terms, values).map { (term: $0, weight: $1) }
+        guard entries.count > count else {
+            return ([Bool](repeating: true, count: terms.count), topTerms(terms, by: values, count: ranked))
+        }
+        selectFirst(count, of: &entries)
+        var strongest = Array(entries.prefix(count))
+        // The weakest kept entry; ranking is a strict total order, so a term is kept exactly when
+        // it does not rank after it.
+        let weakest = strongest.max(by: ranksBefore)!
+        let kept = zip(terms, values).map { !ranksBefore(weakest, (term: $0, weight: $1)) }
+        if strongest.count > ranked { selectFirst(ranked, of: &strongest) }
+        return (kept, strongest.prefix(ranked).sorted(by: ranksBefore).map(\.term))
     }
 
     private static func ranksBefore(_ a: (term: UInt64, weight: Double), _ b: (term: UInt64, weight: Double)) -> Bool {
@@ -67,7 +88,8 @@ public enum StoryVector {
 }
 
 /// An article's story terms as clustering uses them, computed once per article: sorted by
-/// term, with their raw weights, their IDF and the normalised IDF-weighted vector, all parallel.
+/// term (as `TermWeights` arrive), with their raw weights, their IDF and the normalised
+/// IDF-weighted vector, all parallel.
 /// Querying the story index, scoring candidates and folding the article into a centroid then
 /// walk these arrays instead of hashing every term again at every step.
 public struct ArticleStoryTerms: Sendable {
@@ -78,10 +100,9 @@ public struct ArticleStoryTerms: Sendable {
     /// `terms`.
     public let vector: [Double]
 
-    public init(_ weights: [UInt64: Double], idf: (UInt64) -> Double) {
-        let sorted = weights.sorted { $0.key < $1.key }
-        terms = sorted.map(\.key)
-        self.weights = sorted.map(\.value)
+    public init(_ weights: TermWeights, idf: (UInt64) -> Double) {
+        terms = weights.terms
+        self.weights = weights.weights
         let idf = terms.map(idf)
         self.idf = idf
         let weighted = zip(self.weights, idf).map(*)
@@ -136,11 +157,11 @@ public struct StoryCentroid: Sendable, Equatable {
     }
 
     /// The centroid with `article` folded in (its raw weights normalised to length 1), pruned to
-    /// the `count` strongest terms by IDF-weighted value, and those terms strongest first (ties
-    /// by term hash). `idf` is asked only for terms the article does not have: the article
-    /// brings its own.
-    public func adding(_ article: ArticleStoryTerms, keeping count: Int,
-                       idf: (UInt64) -> Double) -> (centroid: StoryCentroid, ranked: [UInt64]) {
+    /// the `count` strongest terms by IDF-weighted value, and the strongest `posting` of those,
+    /// strongest first (ties by term hash), which the story is listed under. `idf` is asked only
+    /// for terms the article does not have: the article brings its own.
+    public func adding(_ article: ArticleStoryTerms, keeping count: Int, posting: Int,
+                       idf: (UInt64) -> Double) -> (centroid: StoryCentroid, posted: [UInt64]) {
         let norm = article.weights.reduce(0) { $0 + $1 * $1 }.squareRoot()
         func normalised(_ weight: Double) -> Double { norm > 0 ? weight / norm : 0 }
         var mergedTerms: [UInt64] = [], mergedWeights: [Double] = [], weighted: [Double] = []
@@ -167,15 +188,16 @@ public struct StoryCentroid: Sendable, Equatable {
                 theirs += 1
             }
         }
-        let ranked = StoryVector.topTerms(mergedTerms, by: weighted, count: count)
-        let kept = Set(ranked)
+        let strongest = StoryVector.strongest(mergedTerms, by: weighted, keeping: count, ranking: posting)
         var keptTerms: [UInt64] = [], keptWeights: [Double] = [], keptSquares = 0.0
-        for index in mergedTerms.indices where kept.contains(mergedTerms[index]) {
+        keptTerms.reserveCapacity(min(count, mergedTerms.count))
+        keptWeights.reserveCapacity(min(count, mergedTerms.count))
+        for index in mergedTerms.indices where strongest.kept[index] {
             keptTerms.append(mergedTerms[index])
             keptWeights.append(mergedWeights[index])
             keptSquares += weighted[index] * weighted[index]
         }
-        return (StoryCentroid(terms: keptTerms, weights: keptWeights, weightedNorm: keptSquares.squareRoot()), ranked)
+        return (StoryCentroid(terms: keptTerms, weights: keptWeights, weightedNorm: keptSquares.squareRoot()), strongest.ranked)
     }
 }
 

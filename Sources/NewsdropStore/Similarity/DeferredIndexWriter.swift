@@ -68,7 +68,7 @@ struct DeferredIndexWriter {
             }
             // Only an article that joined no duplicate group was counted as a story document.
             if counted {
-                for term in features.termWeights.keys where pending(term) { documentCounts[term, default: 0] += 1 }
+                for term in features.termWeights.terms where pending(term) { documentCounts[term, default: 0] += 1 }
             }
             recovered += 1
         }

@@ -91,7 +91,7 @@ struct SimilarityRecorder {
     private func chooseStory(for articleID: Int64, article: Article, day: Int64?, receivedAt: Timestamp,
                              verified: [Verified]) throws -> (id: Int64, opened: Bool) {
         let weights = article.similarity.termWeights
-        try stories.addDocument(containing: weights.keys)
+        try stories.addDocument(containing: weights.terms)
         let terms = ArticleStoryTerms(weights, idf: try stories.currentIDF())
 
         // Candidate stories: listed under the article's top terms, or holding a passage it shares.
@@ -127,9 +127,10 @@ struct SimilarityRecorder {
 
         // Fold the article into the story's centroid, keep its strongest terms, re-list the story.
         try stories.cacheDocumentFrequencies(of: story.centroid.terms)
-        let (centroid, ranked) = story.centroid.adding(terms, keeping: settings.centroidTerms, idf: try stories.currentIDF())
+        let (centroid, posted) = story.centroid.adding(terms, keeping: settings.centroidTerms, posting: settings.postedTerms,
+                                                       idf: try stories.currentIDF())
         story.centroid = centroid
-        story.posted = Array(ranked.prefix(settings.postedTerms))
+        story.posted = posted
         if let day {
             story.firstDay = min(story.firstDay ?? day, day)
             story.lastDay = max(story.lastDay ?? day, day)
