@@ -95,6 +95,7 @@ final class SimilarityCodingTests: XCTestCase {
         // Unit terms must be strictly ascending.
         XCTAssertNil(FeatureCoding.decodeUnits(FeatureCoding.encode(units: [SentenceUnit(terms: [5, 3, 9])])))
         XCTAssertNil(FeatureCoding.decodeUnits(FeatureCoding.encode(units: [SentenceUnit(terms: [3, 3, 9])])))
+        XCTAssertNil(FeatureCoding.decodeUnits(FeatureCoding.encode(units: [SentenceUnit(terms: [1, 2]), SentenceUnit(terms: [1, 2, 9, 4])])))
         // Weights: terms ascending, each once, finite weights.
         var blob = encodeWeights([1: 1.0, 2: 2.0])
         blob.replaceSubrange(5..<13, with: [3, 0, 0, 0, 0, 0, 0, 0])

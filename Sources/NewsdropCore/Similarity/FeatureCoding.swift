@@ -10,7 +10,7 @@ public enum FeatureCoding {
     /// Tag, u32 unit count, then per unit its u32 term count and terms (u32). SPEC §7 sketches u16
     /// counts; u32 costs a few bytes per article and cannot overflow on a pathological text.
     public static func encode(units: [SentenceUnit]) -> [UInt8] {
-        var writer = LittleEndianWriter(tag: unitsTag, capacity: 4 + units.reduce(0) { $0 + 4 + 4 * $1.terms.count })
+        var writer = LittleEndianWriter(tag: unitsTag, size: 4 + units.reduce(0) { $0 + 4 + 4 * $1.terms.count })
         writer.append(UInt32(units.count))
         for unit in units {
             writer.append(UInt32(unit.terms.count))
@@ -27,16 +27,20 @@ public enum FeatureCoding {
         var units: [SentenceUnit] = []
         units.reserveCapacity(Int(count))
         for _ in 0..<count {
-            guard let length = reader.readUInt32(), Int(length) <= reader.remaining / 4 else { return nil }
-            var terms: [UInt32] = []
-            terms.reserveCapacity(Int(length))
-            for _ in 0..<length {
-                guard let term = reader.readUInt32(), terms.last.map({ $0 < term }) ?? true else { return nil }
-                terms.append(term)
-            }
+            guard let length = reader.readUInt32(), let terms = reader.readUInt32s(Int(length)),
+                  isStrictlyAscending(terms) else { return nil }
             units.append(SentenceUnit(terms: terms))
         }
         return reader.remaining == 0 ? units : nil
+    }
+
+    private static func isStrictlyAscending(_ terms: [UInt32]) -> Bool {
+        var index = 1
+        while index < terms.count {
+            guard terms[index - 1] < terms[index] else { return false }
+            index += 1
+        }
+        return true
     }
 
     /// Tag, u32 count, then (u64 term, f32 weight) pairs, `terms` ascending and `weights`
@@ -44,7 +48,7 @@ public enum FeatureCoding {
     /// are only ever compared through a cosine.
     public static func encode(terms: [UInt64], weights: [Double]) -> [UInt8] {
         precondition(terms.count == weights.count, "one weight per term")
-        var writer = LittleEndianWriter(tag: weightsTag, capacity: 4 + 12 * terms.count)
+        var writer = LittleEndianWriter(tag: weightsTag, size: 4 + 12 * terms.count)
         writer.append(UInt32(terms.count))
         for (term, weight) in zip(terms, weights) {
             writer.append(term)
@@ -71,7 +75,7 @@ public enum FeatureCoding {
 
     /// Tag, then the 64 values (u64).
     public static func encode(minhash: [UInt64]) -> [UInt8] {
-        var writer = LittleEndianWriter(tag: minhashTag, capacity: 8 * minhash.count)
+        var writer = LittleEndianWriter(tag: minhashTag, size: 8 * minhash.count)
         for value in minhash { writer.append(value) }
         return writer.bytes
     }
@@ -84,16 +88,28 @@ public enum FeatureCoding {
     }
 }
 
+/// Fills a blob of a size known in advance, one unaligned store per value: appending each
+/// value's bytes to a growing array made encoding an article's units three times as costly
+/// (callgrind, 1.2% of placement against 3.7%).
 private struct LittleEndianWriter {
-    private(set) var bytes: [UInt8]
+    private var buffer: [UInt8]
+    private var offset = 1
 
-    init(tag: UInt8, capacity: Int) {
-        bytes = [tag]
-        bytes.reserveCapacity(1 + capacity)
+    /// `size`: exactly the bytes that follow the tag.
+    init(tag: UInt8, size: Int) {
+        buffer = [UInt8](repeating: 0, count: 1 + size)
+        buffer[0] = tag
     }
 
-    mutating func append(_ value: some FixedWidthInteger) {
-        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    mutating func append<T: FixedWidthInteger>(_ value: T) {
+        precondition(offset + MemoryLayout<T>.size <= buffer.count, "a blob holds the size it was made for")
+        buffer.withUnsafeMutableBytes { $0.storeBytes(of: value.littleEndian, toByteOffset: offset, as: T.self) }
+        offset += MemoryLayout<T>.size
+    }
+
+    var bytes: [UInt8] {
+        precondition(offset == buffer.count, "a blob is filled to the size it was made for")
+        return buffer
     }
 }
 
@@ -112,6 +128,25 @@ private struct LittleEndianReader {
     mutating func readUInt32() -> UInt32? { read(UInt32.self) }
 
     mutating func readUInt64() -> UInt64? { read(UInt64.self) }
+
+    /// `count` values at once, or nil when fewer remain: the writer decodes up to 16
+    /// candidates' units per article, a few hundred terms each.
+    mutating func readUInt32s(_ count: Int) -> [UInt32]? {
+        guard count <= remaining / 4 else { return nil }
+        // Reserved, then appended: `Array(unsafeUninitializedCapacity:)` and
+        // `Array(repeating:count:)` reach an unspecialised allocation here that looks up type
+        // metadata at every call, which cost more than the decoding (callgrind).
+        var values: [UInt32] = []
+        values.reserveCapacity(count)
+        let start = offset
+        bytes.withUnsafeBytes { raw in
+            for index in 0..<count {
+                values.append(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 4 * index, as: UInt32.self)))
+            }
+        }
+        offset += 4 * count
+        return values
+    }
 
     private mutating func read<T: FixedWidthInteger>(_: T.Type) -> T? {
         let size = MemoryLayout<T>.size
