@@ -11,6 +11,8 @@ import NewsdropStore
 ///
 /// A million-article store takes hours to seed, so `--stores` keeps each seeded store and the
 /// next run reuses it: the daemon then ingests into a copy, and the kept store stays as seeded.
+/// Seeding that was cut short resumes where it stopped: deliveries the store recorded before
+/// are replayed, which writes nothing (`ArticleStore.record`).
 struct ScalingCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scaling",
@@ -84,16 +86,15 @@ struct ScalingCommand: ParsableCommand {
                            peakResidentMegabytes: daemon.peakResidentMegabytes)
     }
 
-    /// Seeds a kept store, unless an earlier run finished seeding it (its `seeded` marker is
-    /// written last); either way `generator` ends where seeding left it, so the daemon's burst
-    /// is the same articles as with a fresh store.
+    /// Seeds a kept store, or finishes seeding it, unless an earlier run finished (its `seeded`
+    /// marker is written last); either way `generator` ends where seeding left it, so the
+    /// daemon's burst is the same articles as with a fresh store.
     private func seedUnlessKept(_ count: Int, in folder: URL, from generator: inout LoadGenerator) throws {
         let marker = folder.appendingPathComponent("seeded")
         if FileManager.default.fileExists(atPath: marker.path) {
             for _ in 0..<count { _ = generator.next() }
             return
         }
-        try? FileManager.default.removeItem(at: folder)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try seed(count, into: folder.appendingPathComponent("newsdrop.db").path, from: &generator)
         try Data("\(count)\n".utf8).write(to: marker)
