@@ -107,7 +107,8 @@ struct ScalingCommand: ParsableCommand {
     /// a time, parsing each batch on every core first.
     private func seed(_ count: Int, into path: String, from generator: inout LoadGenerator) throws {
         let store = try ArticleStore(path: path)
-        var recorded = 0
+        let clock = ContinuousClock(), started = clock.now
+        var recorded = 0, lastReport = started
         while recorded < count {
             let inputs = (0..<min(PipelineRun.batchSize, count - recorded)).map { _ in
                 let article = generator.next()
@@ -120,7 +121,13 @@ struct ScalingCommand: ParsableCommand {
             _ = try store.record(deliveries)
             recorded += inputs.count
             if !json, recorded % Self.progressEvery < inputs.count {
-                FileHandle.standardError.write(Data("seeded \(recorded) of \(count)\n".utf8))
+                // The rate over the last stretch shows how recording slows as the store grows.
+                let now = clock.now, stretch = lastReport.duration(to: now).seconds
+                lastReport = now
+                let elapsed = String(format: "%.0f", started.duration(to: now).seconds)
+                let rate = String(format: "%.0f", Double(Self.progressEvery) / stretch)
+                FileHandle.standardError.write(Data(
+                    "seeded \(recorded) of \(count) after \(elapsed) s; \(rate) articles/s over the last \(Self.progressEvery)\n".utf8))
             }
         }
         try store.checkpoint()
