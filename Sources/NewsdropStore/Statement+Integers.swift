@@ -21,6 +21,21 @@ extension Statement {
         }
     }
 
+    /// Runs the statement with `arguments` and hands `read` the first column of its first row
+    /// as bytes in place (valid only during the call; empty for NULL); nil when there is no row.
+    /// Saves copying each candidate's units blob twice (into `Data`, then into an array).
+    func firstBlob<Result>(_ arguments: Int64..., read: (UnsafeRawBufferPointer) -> Result) throws -> Result? {
+        try bind(arguments)
+        defer { sqlite3_reset(sqliteStatement) }
+        let code = sqlite3_step(sqliteStatement)
+        guard code == SQLITE_ROW else {
+            if code == SQLITE_DONE { return nil }
+            throw failure(code)
+        }
+        let start = sqlite3_column_blob(sqliteStatement, 0), count = Int(sqlite3_column_bytes(sqliteStatement, 0))
+        return read(UnsafeRawBufferPointer(start: start, count: start == nil ? 0 : count))
+    }
+
     /// Runs a statement that returns no rows (an insert, an update) with `arguments`.
     func executeIntegers(_ arguments: Int64...) throws {
         try bind(arguments)

@@ -21,6 +21,11 @@ public enum FeatureCoding {
 
     /// Also rejects a unit whose terms are not strictly ascending (sorted and distinct).
     public static func decodeUnits(_ bytes: [UInt8]) -> [SentenceUnit]? {
+        bytes.withUnsafeBytes { decodeUnits($0) }
+    }
+
+    /// The same from bytes in place, such as a blob SQLite hands out, without copying them.
+    public static func decodeUnits(_ bytes: UnsafeRawBufferPointer) -> [SentenceUnit]? {
         // Each unit takes at least 4 bytes, which bounds the count before anything is allocated.
         guard var reader = LittleEndianReader(bytes, tag: unitsTag),
               let count = reader.readUInt32(), Int(count) <= reader.remaining / 4 else { return nil }
@@ -59,6 +64,10 @@ public enum FeatureCoding {
 
     /// Also rejects terms out of order or repeated, and non-finite weights.
     public static func decodeWeights(_ bytes: [UInt8]) -> (terms: [UInt64], weights: [Double])? {
+        bytes.withUnsafeBytes { decodeWeights($0) }
+    }
+
+    private static func decodeWeights(_ bytes: UnsafeRawBufferPointer) -> (terms: [UInt64], weights: [Double])? {
         guard var reader = LittleEndianReader(bytes, tag: weightsTag),
               let count = reader.readUInt32(), reader.remaining == 12 * Int(count) else { return nil }
         var terms: [UInt64] = [], weights: [Double] = []
@@ -82,6 +91,10 @@ public enum FeatureCoding {
 
     /// Accepts exactly 64 values: any other length is not a signature of SPEC §3.2.
     public static func decodeMinhash(_ bytes: [UInt8]) -> [UInt64]? {
+        bytes.withUnsafeBytes { decodeMinhash($0) }
+    }
+
+    private static func decodeMinhash(_ bytes: UnsafeRawBufferPointer) -> [UInt64]? {
         guard var reader = LittleEndianReader(bytes, tag: minhashTag),
               reader.remaining == 8 * MinHashSketch.binCount else { return nil }
         return (0..<MinHashSketch.binCount).compactMap { _ in reader.readUInt64() }
@@ -113,12 +126,13 @@ private struct LittleEndianWriter {
     }
 }
 
+/// Reads a blob in place; used only inside the decoder's call, while `bytes` is valid.
 private struct LittleEndianReader {
-    private let bytes: [UInt8]
+    private let bytes: UnsafeRawBufferPointer
     private var offset = 1
 
     /// Nil unless the blob starts with `tag`.
-    init?(_ bytes: [UInt8], tag: UInt8) {
+    init?(_ bytes: UnsafeRawBufferPointer, tag: UInt8) {
         guard bytes.first == tag else { return nil }
         self.bytes = bytes
     }
@@ -138,11 +152,8 @@ private struct LittleEndianReader {
         // metadata at every call, which cost more than the decoding (callgrind).
         var values: [UInt32] = []
         values.reserveCapacity(count)
-        let start = offset
-        bytes.withUnsafeBytes { raw in
-            for index in 0..<count {
-                values.append(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 4 * index, as: UInt32.self)))
-            }
+        for index in 0..<count {
+            values.append(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 4 * index, as: UInt32.self)))
         }
         offset += 4 * count
         return values
@@ -153,7 +164,7 @@ private struct LittleEndianReader {
         guard remaining >= size else { return nil }
         // One unaligned load, not a byte at a time: the writer decodes up to 16 candidates'
         // units per article, and the byte loop was a tenth of placement (callgrind).
-        let value = bytes.withUnsafeBytes { T(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: T.self)) }
+        let value = T(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: T.self))
         offset += size
         return value
     }

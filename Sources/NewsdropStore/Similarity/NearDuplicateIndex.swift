@@ -73,9 +73,8 @@ struct NearDuplicateIndex {
 
     /// The stored sentence units of an article; nil when it has none or they are unreadable.
     func units(of articleID: Int64) throws -> [SentenceUnit]? {
-        let blob = try Data.fetchOne(db.cachedStatement(sql: "SELECT units FROM article_features WHERE article_id = ?"),
-                                     arguments: [articleID])
-        return blob.flatMap { FeatureCoding.decodeUnits([UInt8]($0)) }
+        try db.cachedStatement(sql: "SELECT units FROM article_features WHERE article_id = ?")
+            .firstBlob(articleID) { FeatureCoding.decodeUnits($0) } ?? nil
     }
 
     /// Each article's duplicate group and story.
