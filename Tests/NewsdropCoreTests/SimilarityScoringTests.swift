@@ -219,6 +219,9 @@ final class SimilarityScoringTests: XCTestCase {
         XCTAssertEqual(first.centroid.terms, [1, 7, 9])
         XCTAssertEqual(first.posted, [1, 7, 9])
         XCTAssertEqual(centroid.adding(article, keeping: 0, posting: 24, idf: idf).centroid, .empty)
+        let unlisted = centroid.adding(article, keeping: 3, posting: 0, idf: idf)
+        XCTAssertEqual(unlisted.centroid, added)
+        XCTAssertEqual(unlisted.posted, [])
     }
 
     private func topTerms(_ vector: [UInt64: Double], count: Int) -> [UInt64] {

@@ -58,6 +58,7 @@ public enum StoryVector {
         // it does not rank after it.
         let weakest = strongest.max(by: ranksBefore)!
         let kept = zip(terms, values).map { !ranksBefore(weakest, (term: $0, weight: $1)) }
+        guard ranked > 0 else { return (kept, []) }
         if strongest.count > ranked { selectFirst(ranked, of: &strongest) }
         return (kept, strongest.prefix(ranked).sorted(by: ranksBefore).map(\.term))
     }
