@@ -137,6 +137,7 @@ final class SimilarityScoringTests: XCTestCase {
             for count in [1, 12, 200, size, size + 5] {
                 XCTAssertEqual(topTerms(vector, count: count), Array(sorted.prefix(count)), "size \(size), count \(count)")
                 let strongest = StoryVector.strongest(terms, by: values, keeping: count, ranking: 12)
+                XCTAssertEqual(strongest.kept.count, terms.count)
                 XCTAssertEqual(Set(zip(terms, strongest.kept).filter(\.1).map(\.0)), Set(sorted.prefix(count)), "size \(size), count \(count)")
                 XCTAssertEqual(strongest.ranked, Array(sorted.prefix(min(count, 12))), "size \(size), count \(count)")
             }
@@ -218,7 +219,9 @@ final class SimilarityScoringTests: XCTestCase {
         let first = StoryCentroid.empty.adding(article, keeping: 200, posting: 24, idf: idf)
         XCTAssertEqual(first.centroid.terms, [1, 7, 9])
         XCTAssertEqual(first.posted, [1, 7, 9])
-        XCTAssertEqual(centroid.adding(article, keeping: 0, posting: 24, idf: idf).centroid, .empty)
+        let nothingKept = centroid.adding(article, keeping: 0, posting: 24, idf: idf)
+        XCTAssertEqual(nothingKept.centroid, .empty)
+        XCTAssertEqual(nothingKept.posted, [])
         let unlisted = centroid.adding(article, keeping: 3, posting: 0, idf: idf)
         XCTAssertEqual(unlisted.centroid, added)
         XCTAssertEqual(unlisted.posted, [])

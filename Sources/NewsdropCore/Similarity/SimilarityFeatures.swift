@@ -40,7 +40,7 @@ public struct SentenceUnit: Sendable, Equatable {
 public struct SimilarityText: Sendable {
     /// The folded sentence each unit came from, parallel to `SimilarityFeatures.units`.
     public var unitSentences: [String]
-    /// Term hash → term (a stem, a number, or a bigram "a_b"), for every key of `termWeights`.
+    /// Term hash → term (a stem, a number, or a bigram "a_b"), for every term of `termWeights`.
     public var termNames: [UInt64: String]
 
     public init(title: String?, body: String) {

@@ -44,14 +44,17 @@ public enum StoryVector {
     /// Which of `terms` are among the strongest `count` by `values` (parallel arrays), as flags
     /// parallel to `terms`, and the strongest `ranked` of those, strongest first. The same
     /// ranking as `topTerms`, but only the `ranked` terms are sorted: folding an article into a
-    /// centroid keeps 200 terms and lists the story under 24 of them.
+    /// centroid keeps 200 terms and lists the story under 24 of them. `values` are finite
+    /// (weights times IDF always are): the ranking is a total order only then.
     public static func strongest(_ terms: [UInt64], by values: [Double], keeping count: Int,
                                  ranking ranked: Int) -> (kept: [Bool], ranked: [UInt64]) {
+        precondition(terms.count == values.count, "one value per term")
+        assert(values.allSatisfy(\.isFinite), "finite values")
         guard count > 0 else { return ([Bool](repeating: false, count: terms.count), []) }
-        var entries = zip(terms, values).map { (term: $0, weight: $1) }
-        guard entries.count > count else {
+        guard terms.count > count else {
             return ([Bool](repeating: true, count: terms.count), topTerms(terms, by: values, count: ranked))
         }
+        var entries = zip(terms, values).map { (term: $0, weight: $1) }
         selectFirst(count, of: &entries)
         var strongest = Array(entries.prefix(count))
         // The weakest kept entry; ranking is a strict total order, so a term is kept exactly when

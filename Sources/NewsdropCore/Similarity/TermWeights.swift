@@ -15,8 +15,9 @@ public struct TermWeights: Sendable, Equatable, ExpressibleByDictionaryLiteral {
         self.weights = sorted.map(\.value)
     }
 
+    /// Traps on a repeated term, as a dictionary literal does.
     public init(dictionaryLiteral elements: (UInt64, Double)...) {
-        self.init(Dictionary(elements) { _, last in last })
+        self.init(Dictionary(uniqueKeysWithValues: elements))
     }
 
     public var count: Int { terms.count }
