@@ -11,8 +11,10 @@ import NewsdropStore
 ///
 /// A million-article store takes hours to seed, so `--stores` keeps each seeded store and the
 /// next run reuses it: the daemon then ingests into a copy, and the kept store stays as seeded.
-/// Seeding that was cut short resumes where it stopped: deliveries the store recorded before
-/// are replayed, which writes nothing (`ArticleStore.record`).
+/// Seeding that was cut short is resumed: the articles are generated and parsed again from the
+/// first, those the store recorded before are replayed, which writes nothing
+/// (`ArticleStore.record`), and the rest are recorded. A kept store records which articles it
+/// was seeded from (`origin`), and a store seeded from others is refused, not mixed.
 struct ScalingCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scaling",
@@ -62,7 +64,7 @@ struct ScalingCommand: ParsableCommand {
 
     private func measure(storedArticles: Int) throws -> Measurement {
         let state = RunningDaemon.scratchStateDirectory()
-        var generator = LoadGenerator(seed: 47)
+        var generator = LoadGenerator(seed: Self.generatorSeed)
         let clock = ContinuousClock(), preparing = clock.now
         if let stores {
             let kept = URL(fileURLWithPath: stores).appendingPathComponent("stored-\(storedArticles)")
@@ -86,16 +88,35 @@ struct ScalingCommand: ParsableCommand {
                            peakResidentMegabytes: daemon.peakResidentMegabytes)
     }
 
+    private static let generatorSeed: UInt64 = 47
+
+    /// Names the articles a store is seeded from: the generator's seed and a hash (FNV-1a) of
+    /// its first article, which changes with any change to the generator.
+    private static var origin: String {
+        var generator = LoadGenerator(seed: generatorSeed)
+        let hash = generator.next().bytes.reduce(0xCBF2_9CE4_8422_2325 as UInt64) { ($0 ^ UInt64($1)) &* 0x100_0000_01B3 }
+        return "load generator \(generatorSeed), first article \(String(hash, radix: 16))\n"
+    }
+
     /// Seeds a kept store, or finishes seeding it, unless an earlier run finished (its `seeded`
     /// marker is written last); either way `generator` ends where seeding left it, so the
     /// daemon's burst is the same articles as with a fresh store.
     private func seedUnlessKept(_ count: Int, in folder: URL, from generator: inout LoadGenerator) throws {
+        let originFile = folder.appendingPathComponent("origin")
+        if FileManager.default.fileExists(atPath: folder.path) {
+            let recorded = try? String(contentsOf: originFile, encoding: .utf8)
+            guard recorded == Self.origin else {
+                throw BenchError("\(folder.path) holds a store seeded from other articles (origin: \(recorded?.trimmingCharacters(in: .newlines) ?? "not recorded")); remove it to seed it again")
+            }
+        } else {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try Data(Self.origin.utf8).write(to: originFile)
+        }
         let marker = folder.appendingPathComponent("seeded")
         if FileManager.default.fileExists(atPath: marker.path) {
             for _ in 0..<count { _ = generator.next() }
             return
         }
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try seed(count, into: folder.appendingPathComponent("newsdrop.db").path, from: &generator)
         try Data("\(count)\n".utf8).write(to: marker)
     }
@@ -108,7 +129,7 @@ struct ScalingCommand: ParsableCommand {
     private func seed(_ count: Int, into path: String, from generator: inout LoadGenerator) throws {
         let store = try ArticleStore(path: path)
         let clock = ContinuousClock(), started = clock.now
-        var recorded = 0, lastReport = started
+        var recorded = 0, lastReport = (time: started, recorded: 0)
         while recorded < count {
             let inputs = (0..<min(PipelineRun.batchSize, count - recorded)).map { _ in
                 let article = generator.next()
@@ -121,13 +142,14 @@ struct ScalingCommand: ParsableCommand {
             _ = try store.record(deliveries)
             recorded += inputs.count
             if !json, recorded % Self.progressEvery < inputs.count {
-                // The rate over the last stretch shows how recording slows as the store grows.
-                let now = clock.now, stretch = lastReport.duration(to: now).seconds
-                lastReport = now
+                // The rate over the last stretch shows how recording slows as the store grows
+                // (while a resumed seeding replays, how fast it catches up).
+                let now = clock.now, stretch = recorded - lastReport.recorded
+                let rate = String(format: "%.0f", Double(stretch) / lastReport.time.duration(to: now).seconds)
+                lastReport = (now, recorded)
                 let elapsed = String(format: "%.0f", started.duration(to: now).seconds)
-                let rate = String(format: "%.0f", Double(Self.progressEvery) / stretch)
                 FileHandle.standardError.write(Data(
-                    "seeded \(recorded) of \(count) after \(elapsed) s; \(rate) articles/s over the last \(Self.progressEvery)\n".utf8))
+                    "seeded \(recorded) of \(count) after \(elapsed) s; \(rate) articles/s over the last \(stretch)\n".utf8))
             }
         }
         try store.checkpoint()
