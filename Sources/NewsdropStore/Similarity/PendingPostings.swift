@@ -47,28 +47,23 @@ final class PendingPostings: Sendable {
     /// no SipHash (a `Dictionary` of arrays cost a twentieth of placement, callgrind).
     private struct Lists {
         var postings: [Held] = []
-        /// Band keys are mixed with their band number here; a chain can then hold another
-        /// band's key with the same mixed value, which `articles` skips.
-        var newestByBandKey = TermTable<Int32>()
-        var newestBySentenceKey = TermTable<Int32>()
+        /// The newest posting under each key, band keys and sentence keys alike, each key mixed
+        /// with its band number (`tableKey`); a chain can then hold another band's key with the
+        /// same mixed value, which `forEachArticle` skips.
+        var newest = TermTable<Int32>()
 
         mutating func append(_ key: UInt64, band: Int16, articleID: Int64) {
             let index = Int32(postings.count)
-            let previous: Int32
-            if band == Held.sentence {
-                previous = newestBySentenceKey.modify(key, default: { -1 }) { newest in defer { newest = index }; return newest }
-            } else {
-                previous = newestByBandKey.modify(Self.tableKey(key, band: band), default: { -1 }) { newest in
-                    defer { newest = index }
-                    return newest
-                }
+            let previous = newest.modify(Self.tableKey(key, band: band), default: { -1 }) { newest in
+                defer { newest = index }
+                return newest
             }
             postings.append(Held(key: key, articleID: articleID, previous: previous, band: band))
         }
 
         /// Calls `body` with the article ids under the key, newest first, until it returns false.
         func forEachArticle(_ key: UInt64, band: Int16, _ body: (Int64) -> Bool) {
-            var next = band == Held.sentence ? newestBySentenceKey[key] : newestByBandKey[Self.tableKey(key, band: band)]
+            var next = newest[Self.tableKey(key, band: band)]
             while let index = next, index >= 0 {
                 let held = postings[Int(index)]
                 if held.key == key, held.band == band, !body(held.articleID) { return }
@@ -77,7 +72,7 @@ final class PendingPostings: Sendable {
         }
 
         private static func tableKey(_ key: UInt64, band: Int16) -> UInt64 {
-            key ^ (UInt64(band) &* 0x9E37_79B9_7F4A_7C15)
+            key ^ (UInt64(UInt16(bitPattern: band)) &* 0x9E37_79B9_7F4A_7C15)
         }
     }
 
