@@ -9,6 +9,7 @@
 //   NewsdropDaemon the runtime: inbox, pipeline, signals
 //   CNewsdropSystem Linux calls Swift cannot reach directly (renameat2, accept4, SO_PEERCRED, SO_PEERGROUPS)
 //   CCurl          libcurl with typed (non-variadic) setopt/getinfo wrappers, for the URL fetcher
+//   CSQLiteSetup   SQLite's process-wide settings (sqlite3_config is variadic)
 //   newsdropd      the daemon executable (a thin shell around NewsdropDaemon)
 //   newsdropctl    the control client
 import PackageDescription
@@ -47,6 +48,11 @@ let package = Package(
             name: "CCurl",
             linkerSettings: [.linkedLibrary("curl")]
         ),
+        // SQLite's start-time configuration: sqlite3_config is variadic, so a C wrapper.
+        .target(
+            name: "CSQLiteSetup",
+            linkerSettings: [.linkedLibrary("sqlite3")]
+        ),
         .target(
             name: "NewsdropCore",
             dependencies: ["CLibcrypto"]
@@ -60,6 +66,7 @@ let package = Package(
             dependencies: [
                 "NewsdropCore",
                 "NewsdropControlProtocol",
+                "CSQLiteSetup",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // SQLite's own C API, for the few hot statements bound without GRDB's boxing.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),

@@ -43,6 +43,7 @@ public final class ArticleStore: Sendable {
     private let checkpointer: WALCheckpointer
 
     public init(path: String, similarity: SimilaritySettings = SimilaritySettings(), stages: Stages = Stages()) throws {
+        SQLiteMemoryStatistics.turnedOffBeforeFirstUse
         self.path = path
         self.stages = stages
         self.similarity = Mutex(similarity)

@@ -47,6 +47,7 @@ final class InboxIngestionTests: XCTestCase {
                       "processed/YYYY-MM-DD/NAME expected, got \(processed)")
         XCTAssertEqual(try daemon.count("SELECT count(*) FROM sightings WHERE origin = 'file'"), 5)
         XCTAssertTrue(daemon.log.contains(#"ingested "100-wire.txt": article"#), daemon.log)
+        XCTAssertTrue(daemon.log.contains(", memory statistics off"), "the store turns SQLite's memory statistics off: \(daemon.log)")
     }
 
     func testSeedsIngestWithTheirTitlesDateAndURL() throws {
