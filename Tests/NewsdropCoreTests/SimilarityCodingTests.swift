@@ -18,6 +18,12 @@ final class SimilarityCodingTests: XCTestCase {
         XCTAssertEqual(FeatureCoding.decodeUnits(FeatureCoding.encode(units: [])), [])
         // Little-endian: tag, count 3, then the first unit's count 3 and first term 1.
         XCTAssertEqual(Array(blob.prefix(13)), [0x11, 3, 0, 0, 0, 3, 0, 0, 0, 1, 0, 0, 0])
+        // Read in place at an odd address, as SQLite may hand a blob out.
+        ([0xAA] + blob).withUnsafeBytes { shifted in
+            let stored = EncodedUnits(UnsafeRawBufferPointer(rebasing: shifted.dropFirst()))
+            XCTAssertEqual(stored?.count, units.count)
+            XCTAssertEqual(stored?.map { Array($0) }, units.map(\.terms))
+        }
     }
 
     func testRealFeaturesRoundTrip() throws {

@@ -57,7 +57,8 @@ final class SimilarityScoringTests: XCTestCase {
     }
 
     /// One index, many partners: every alignment equals the definition worked out pair by pair
-    /// (each unit's best partner by Dice, ties to the lower index), in both directions.
+    /// (each unit's best partner by Dice, ties to the lower index), in both directions, whether
+    /// the partner's units are parsed or read from their stored blob.
     func testAnIndexAlignsWithManyPartnersAsTheDefinitionSays() {
         var random = SystemRandomNumberGenerator()
         func units(_ count: Int) -> [SentenceUnit] {
@@ -89,6 +90,10 @@ final class SimilarityScoringTests: XCTestCase {
             for _ in 0..<4 {
                 let b = units(Int.random(in: 0...12, using: &random))
                 XCTAssertEqual(index.align(with: b), definition(a, b, threshold), "a: \(a), b: \(b), τ_s \(threshold)")
+                // A candidate's units as verification reads them: in place, from the stored blob.
+                FeatureCoding.encode(units: b).withUnsafeBytes { blob in
+                    XCTAssertEqual(EncodedUnits(blob).map { index.align(with: $0) }, definition(a, b, threshold), "stored b: \(b)")
+                }
             }
         }
     }

@@ -4,7 +4,7 @@ import NewsdropCore
 @testable import NewsdropStore
 import XCTest
 
-/// Verification decodes each candidate's stored sentence units where SQLite holds them
+/// Verification reads each candidate's stored sentence units where SQLite holds them
 /// (`Statement.firstBlob`): they must come back exactly as parsed, and a missing row or an
 /// unreadable blob must read as "no units", never as a crash or a wrong article's units.
 final class NearDuplicateIndexTests: XCTestCase {
@@ -26,7 +26,8 @@ final class NearDuplicateIndexTests: XCTestCase {
 
         func storedUnits(of articleID: Int64) throws -> [SentenceUnit]? {
             try temporary.store.pool.read { db in
-                try NearDuplicateIndex(db: db, settings: SimilaritySettings(), pending: PendingPostings(budget: 1)).units(of: articleID)
+                try NearDuplicateIndex(db: db, settings: SimilaritySettings(), pending: PendingPostings(budget: 1))
+                    .withUnits(of: articleID) { $0.map { SentenceUnit(terms: Array($0)) } }
             }
         }
         XCTAssertEqual(try storedUnits(of: id), article.similarity.units)

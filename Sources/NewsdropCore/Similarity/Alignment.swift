@@ -88,14 +88,24 @@ public struct AlignmentIndex: Sendable {
     }
 
     public func align(with b: [SentenceUnit]) -> Alignment {
+        align(units: b.lazy.map { $0.terms })
+    }
+
+    /// The same with B's units read where they are stored (a candidate's blob).
+    public func align(with b: EncodedUnits) -> Alignment {
+        align(units: b)
+    }
+
+    private func align<Units: Sequence>(units b: Units) -> Alignment
+    where Units.Element: RandomAccessCollection<UInt32>, Units.Element.Index == Int {
         var shared = [Int32](repeating: 0, count: a.count)
         var touched: [Int] = []
         var bestForA = [Double](repeating: 0, count: a.count)
         var bestUnitForA = [Int](repeating: -1, count: a.count)
         var coveredB = 0, totalB = 0
         for (unitB, unit) in b.enumerated() {
-            totalB += unit.terms.count
-            for term in unit.terms {
+            totalB += unit.count
+            for term in unit {
                 var posting = slotHeads[slot(of: term)]
                 while posting >= 0 {
                     let unitA = Int(postingUnits[Int(posting)])
@@ -106,7 +116,7 @@ public struct AlignmentIndex: Sendable {
             }
             var best = 0.0
             for unitA in touched {
-                let dice = 2 * Double(shared[unitA]) / Double(unit.terms.count + a[unitA].terms.count)
+                let dice = 2 * Double(shared[unitA]) / Double(unit.count + a[unitA].terms.count)
                 best = max(best, dice)
                 if dice > bestForA[unitA] {
                     bestForA[unitA] = dice
@@ -116,7 +126,7 @@ public struct AlignmentIndex: Sendable {
             }
             touched.removeAll(keepingCapacity: true)
             // A unit with no shared term has Dice 0 (aligned only if τ_s ≤ 0).
-            if best >= sentenceDice { coveredB += unit.terms.count }
+            if best >= sentenceDice { coveredB += unit.count }
         }
         var coveredA = 0
         var pairs: [AlignedPair] = []

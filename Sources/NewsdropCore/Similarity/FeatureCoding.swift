@@ -21,31 +21,7 @@ public enum FeatureCoding {
 
     /// Also rejects a unit whose terms are not strictly ascending (sorted and distinct).
     public static func decodeUnits(_ bytes: [UInt8]) -> [SentenceUnit]? {
-        bytes.withUnsafeBytes { decodeUnits($0) }
-    }
-
-    /// The same from bytes in place, such as a blob SQLite hands out, without copying them.
-    public static func decodeUnits(_ bytes: UnsafeRawBufferPointer) -> [SentenceUnit]? {
-        // Each unit takes at least 4 bytes, which bounds the count before anything is allocated.
-        guard var reader = LittleEndianReader(bytes, tag: unitsTag),
-              let count = reader.readUInt32(), Int(count) <= reader.remaining / 4 else { return nil }
-        var units: [SentenceUnit] = []
-        units.reserveCapacity(Int(count))
-        for _ in 0..<count {
-            guard let length = reader.readUInt32(), let terms = reader.readUInt32s(Int(length)),
-                  isStrictlyAscending(terms) else { return nil }
-            units.append(SentenceUnit(terms: terms))
-        }
-        return reader.remaining == 0 ? units : nil
-    }
-
-    private static func isStrictlyAscending(_ terms: [UInt32]) -> Bool {
-        var index = 1
-        while index < terms.count {
-            guard terms[index - 1] < terms[index] else { return false }
-            index += 1
-        }
-        return true
+        bytes.withUnsafeBytes { bytes in EncodedUnits(bytes).map { $0.map { SentenceUnit(terms: Array($0)) } } }
     }
 
     /// Tag, u32 count, then (u64 term, f32 weight) pairs, `terms` ascending and `weights`
@@ -143,20 +119,12 @@ private struct LittleEndianReader {
 
     mutating func readUInt64() -> UInt64? { read(UInt64.self) }
 
-    /// `count` values at once, or nil when fewer remain: the writer decodes up to 16
-    /// candidates' units per article, a few hundred terms each.
-    mutating func readUInt32s(_ count: Int) -> [UInt32]? {
+    /// The next `count` u32 values as a view of the bytes, or nil when fewer remain.
+    mutating func readTerms(_ count: Int) -> UnitTerms? {
         guard count <= remaining / 4 else { return nil }
-        // Reserved, then appended: `Array(unsafeUninitializedCapacity:)` and
-        // `Array(repeating:count:)` reach an unspecialised allocation here that looks up type
-        // metadata at every call, which cost more than the decoding (callgrind).
-        var values: [UInt32] = []
-        values.reserveCapacity(count)
-        for index in 0..<count {
-            values.append(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 4 * index, as: UInt32.self)))
-        }
+        let terms = UnitTerms(bytes: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + 4 * count)]))
         offset += 4 * count
-        return values
+        return terms
     }
 
     private mutating func read<T: FixedWidthInteger>(_: T.Type) -> T? {
@@ -167,5 +135,68 @@ private struct LittleEndianReader {
         let value = T(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: T.self))
         offset += size
         return value
+    }
+}
+
+/// A units blob (`FeatureCoding.encode(units:)`) read where it lies: checked whole when made,
+/// then each unit's terms are read straight from the bytes. Verifying a candidate this way
+/// makes no array per unit; decoding into `SentenceUnit`s had made about 800 per placed
+/// article (callgrind). Valid only while its bytes are, such as inside SQLite's blob callback.
+public struct EncodedUnits: Sequence {
+    private let bytes: UnsafeRawBufferPointer
+    public let count: Int
+
+    /// Nil for a blob of another kind, a malformed one, or a unit whose terms are not
+    /// strictly ascending (sorted and distinct).
+    public init?(_ bytes: UnsafeRawBufferPointer) {
+        // Each unit takes at least 4 bytes, which bounds the count before it is trusted.
+        guard var reader = LittleEndianReader(bytes, tag: FeatureCoding.unitsTag),
+              let count = reader.readUInt32(), Int(count) <= reader.remaining / 4 else { return nil }
+        for _ in 0..<count {
+            guard let length = reader.readUInt32(), let terms = reader.readTerms(Int(length)),
+                  terms.isStrictlyAscending else { return nil }
+        }
+        guard reader.remaining == 0 else { return nil }
+        self.bytes = bytes
+        self.count = Int(count)
+    }
+
+    public func makeIterator() -> Iterator {
+        var reader = LittleEndianReader(bytes, tag: FeatureCoding.unitsTag)!
+        _ = reader.readUInt32()
+        return Iterator(reader: reader, left: count)
+    }
+
+    public struct Iterator: IteratorProtocol {
+        fileprivate var reader: LittleEndianReader
+        fileprivate var left: Int
+
+        /// Reads what `init` checked, so nothing can fail here.
+        public mutating func next() -> UnitTerms? {
+            guard left > 0, let length = reader.readUInt32() else { return nil }
+            left -= 1
+            return reader.readTerms(Int(length))
+        }
+    }
+}
+
+/// One stored unit's terms, read in place from its blob.
+public struct UnitTerms: RandomAccessCollection {
+    fileprivate let bytes: UnsafeRawBufferPointer
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { bytes.count / 4 }
+
+    public subscript(position: Int) -> UInt32 {
+        UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * position, as: UInt32.self))
+    }
+
+    fileprivate var isStrictlyAscending: Bool {
+        var index = 1
+        while index < count {
+            guard self[index - 1] < self[index] else { return false }
+            index += 1
+        }
+        return true
     }
 }

@@ -71,10 +71,11 @@ struct NearDuplicateIndex {
         }
     }
 
-    /// The stored sentence units of an article; nil when it has none or they are unreadable.
-    func units(of articleID: Int64) throws -> [SentenceUnit]? {
+    /// Hands `read` the stored sentence units of an article where SQLite holds them; nil when
+    /// it has none or they are unreadable.
+    func withUnits<Result>(of articleID: Int64, _ read: (EncodedUnits) -> Result) throws -> Result? {
         try db.cachedStatement(sql: "SELECT units FROM article_features WHERE article_id = ?")
-            .firstBlob(articleID) { FeatureCoding.decodeUnits($0) } ?? nil
+            .firstBlob(articleID) { EncodedUnits($0).map(read) } ?? nil
     }
 
     /// Each article's duplicate group and story.

@@ -74,8 +74,7 @@ struct SimilarityRecorder {
             .prefix(settings.maximumVerified)
         let index = AlignmentIndex(features.units, sentenceDice: settings.sentenceDice)
         return try ranked.compactMap { candidate in
-            guard let units = try duplicates.units(of: candidate.key) else { return nil }
-            let alignment = index.align(with: units)
+            guard let alignment = try duplicates.withUnits(of: candidate.key, { index.align(with: $0) }) else { return nil }
             return Verified(articleID: candidate.key, score: alignment.score,
                             coverage: max(alignment.coverageAToB, alignment.coverageBToA))
         }
