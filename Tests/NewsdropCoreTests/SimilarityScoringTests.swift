@@ -198,6 +198,36 @@ final class SimilarityScoringTests: XCTestCase {
         XCTAssertEqual(ArticleStoryTerms([:], idf: idf).query.cosine(with: centroid), 0)
     }
 
+    /// Scoring probes a hash table of the article's terms; the score must equal, to the bit, the
+    /// merge walk over both sorted lists that defines it, with terms crowding the same slots.
+    func testStoryQueryCosineEqualsTheMergeWalkToTheBit() {
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<20 {
+            // Random hashes, plus terms that differ only in their low bits or are extremes.
+            var pool = Set((0..<400).map { _ in UInt64.random(in: .min ... .max, using: &random) })
+            pool.formUnion((0..<40).map { UInt64($0) } + [.max, .max - 1, 1 << 63])
+            let articleTerms = Array(pool.shuffled(using: &random).prefix(300))
+            let centroidTerms = Array(pool.shuffled(using: &random).prefix(200)).sorted()
+            let article = TermWeights(Dictionary(uniqueKeysWithValues: articleTerms.map { ($0, Double.random(in: 0.1...3, using: &random)) }))
+            let idf: (UInt64) -> Double = { 1 + Double($0 % 7) / 3 }
+            let centroid = StoryCentroid(terms: centroidTerms, weights: centroidTerms.map { _ in Double.random(in: 0.01...1, using: &random) }, idf: idf)
+            let terms = ArticleStoryTerms(article, idf: idf)
+            var dot = 0.0, mine = 0, theirs = 0
+            while mine < terms.terms.count, theirs < centroid.terms.count {
+                if terms.terms[mine] == centroid.terms[theirs] {
+                    dot += terms.vector[mine] * terms.idf[mine] * centroid.weights[theirs]
+                    mine += 1
+                    theirs += 1
+                } else if terms.terms[mine] < centroid.terms[theirs] {
+                    mine += 1
+                } else {
+                    theirs += 1
+                }
+            }
+            XCTAssertEqual(terms.query.cosine(with: centroid), dot / centroid.weightedNorm)
+        }
+    }
+
     func testStoryQueryKeepsTheCentroidNormItWasBuiltWith() {
         // The norm is the one of the centroid's last change: a later IDF changes the shared
         // terms' weights in the dot product, not the norm.
