@@ -125,3 +125,10 @@ private func encodeWeights(_ weights: [UInt64: Double]) -> [UInt8] {
 private func decodeWeights(_ bytes: [UInt8]) -> [UInt64: Double]? {
     FeatureCoding.decodeWeights(bytes).map { Dictionary(uniqueKeysWithValues: zip($0.terms, $0.weights)) }
 }
+
+private extension FeatureCoding {
+    /// The stored units as parsed ones, through the checked in-place view verification uses.
+    static func decodeUnits(_ bytes: [UInt8]) -> [SentenceUnit]? {
+        bytes.withUnsafeBytes { bytes in EncodedUnits(bytes).map { $0.map { SentenceUnit(terms: Array($0)) } } }
+    }
+}

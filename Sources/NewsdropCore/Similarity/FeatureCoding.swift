@@ -19,10 +19,7 @@ public enum FeatureCoding {
         return writer.bytes
     }
 
-    /// Also rejects a unit whose terms are not strictly ascending (sorted and distinct).
-    public static func decodeUnits(_ bytes: [UInt8]) -> [SentenceUnit]? {
-        bytes.withUnsafeBytes { bytes in EncodedUnits(bytes).map { $0.map { SentenceUnit(terms: Array($0)) } } }
-    }
+    // Units are read back in place, as `EncodedUnits` (at the end of this file).
 
     /// Tag, u32 count, then (u64 term, f32 weight) pairs, `terms` ascending and `weights`
     /// parallel to them (a story centroid). f32 keeps about 7 digits, plenty for weights that
