@@ -209,16 +209,34 @@ public struct StoryCentroid: Sendable, Equatable {
 /// value multiplied by the term's IDF once more, so that walking it beside a centroid's raw
 /// weights sums exactly the IDF-weighted dot product.
 public struct StoryQuery: Sendable {
-    /// The article's IDF-weighted value of each of its terms, looked up for each of a
-    /// centroid's 200 terms. A merge walk of the two sorted lists stepped through the article's
-    /// several hundred terms again for each of up to 24 candidates, and was the largest single
-    /// function of placement (6% by callgrind).
-    private let values: TermTable<Double>
+    private let terms: [UInt64]
+    private let values: [Double]
+    /// Open addressing over `terms`: a slot holds a term's index plus one (0: empty). Scoring
+    /// looks each of a centroid's 200 terms up here. A merge walk of the two sorted lists
+    /// stepped through the article's several hundred terms again for each of up to 24
+    /// candidates, and was the largest single function of placement (6% by callgrind).
+    private let slots: [Int32]
+    private let slotShift: UInt64
 
     fileprivate init(terms: [UInt64], values: [Double]) {
-        var table = TermTable<Double>(minimumCapacity: terms.count)
-        for (term, value) in zip(terms, values) { table.modify(term, default: { value }) { _ in } }
-        self.values = table
+        self.terms = terms
+        self.values = values
+        var bits: UInt64 = 4
+        while (1 << bits) < 2 * terms.count { bits += 1 }
+        slotShift = 64 - bits
+        var slots = [Int32](repeating: 0, count: 1 << bits)
+        for (index, term) in terms.enumerated() {
+            var slot = Self.home(of: term, shift: slotShift)
+            while slots[slot] != 0 { slot = (slot + 1) & (slots.count - 1) }
+            slots[slot] = Int32(index + 1)
+        }
+        self.slots = slots
+    }
+
+    /// Terms are hashes already; the multiply spreads any that share their high bits.
+    @inline(__always)
+    private static func home(of term: UInt64, shift: UInt64) -> Int {
+        Int(truncatingIfNeeded: (term &* 0x9E37_79B9_7F4A_7C15) >> shift)
     }
 
     /// The cosine of the article with `centroid` weighted by IDF: the dot product over their
@@ -228,7 +246,15 @@ public struct StoryQuery: Sendable {
         guard centroid.weightedNorm > 0 else { return 0 }
         var dot = 0.0
         for (theirs, term) in centroid.terms.enumerated() {
-            if let mine = values[term] { dot += mine * centroid.weights[theirs] }
+            var slot = Self.home(of: term, shift: slotShift)
+            while slots[slot] != 0 {
+                let mine = Int(slots[slot]) - 1
+                if terms[mine] == term {
+                    dot += values[mine] * centroid.weights[theirs]
+                    break
+                }
+                slot = (slot + 1) & (slots.count - 1)
+            }
         }
         return dot / centroid.weightedNorm
     }

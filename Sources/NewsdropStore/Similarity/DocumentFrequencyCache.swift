@@ -1,4 +1,3 @@
-import NewsdropCore
 import Synchronization
 
 /// The writer's document frequencies: those it has read from the database, plus the counts

@@ -1,4 +1,3 @@
-import NewsdropCore
 import Synchronization
 
 /// Near-duplicate postings the writer has made but not yet written (`IndexSlices`): looked up

@@ -1,8 +1,8 @@
-import NewsdropCore
+@testable import NewsdropStore
 import XCTest
 
-/// The term hash table (the writer's caches, story scoring) against `Dictionary` as the model:
-/// the same answers through growth, colliding slots, the key 0, removal and emptying.
+/// The writer's term hash table against `Dictionary` as the model: the same answers through
+/// growth, colliding slots, the key 0, removal and emptying.
 final class TermTableTests: XCTestCase {
     func testAgreesWithADictionaryThroughGrowthAndEmptying() {
         var table = TermTable<Int>()
