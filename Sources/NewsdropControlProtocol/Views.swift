@@ -29,11 +29,13 @@ public struct Counters: Codable, Sendable, Equatable {
     public var stories = 0
     /// Inputs, or JSON lines, that failed.
     public var failed = 0
+    /// Transactions that committed inputs: under load, many inputs share one.
+    public var commits = 0
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case ingested, exactDuplicates = "exact_duplicates", nearDuplicates = "near_duplicates", stories, failed
+        case ingested, exactDuplicates = "exact_duplicates", nearDuplicates = "near_duplicates", stories, failed, commits
     }
 }
 

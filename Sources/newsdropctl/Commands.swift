@@ -39,6 +39,7 @@ struct Status: ParsableCommand {
                 ("duplicates", "\(counters.exactDuplicates) exact, \(counters.nearDuplicates) near"),
                 ("stories", "\(counters.stories)"),
                 ("failed", "\(counters.failed)"),
+                ("commits", "\(counters.commits)"),
                 ("database", Output.size(status.databaseBytes)),
                 ("last error", status.lastError.map { "\($0.message) (\(Output.relative($0.at)))" } ?? "none"),
             ])

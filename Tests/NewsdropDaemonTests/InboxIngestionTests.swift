@@ -207,6 +207,26 @@ final class InboxIngestionTests: XCTestCase {
         XCTAssertEqual(stored, raw)
     }
 
+    /// `commits` counts transactions, not inputs or articles: how well the writer batches.
+    func testStatusAndMetricsCountCommittedTransactions() throws {
+        try daemon.start()
+        let client = try daemon.controlClient()
+        func counter(_ name: String) throws -> Int? {
+            (try client.call("status").result?["counters"] as? [String: Any])?[name] as? Int
+        }
+        XCTAssertEqual(try counter("commits"), 0)
+        try daemon.dropByRename("one.txt", Data("Headline\n\nOne article in one file.".utf8))
+        try daemon.waitUntil("the file is stored") { try daemon.count("SELECT count(*) FROM articles") == 1 }
+        let lines = (1...3).map { #"{"title": "Line \#($0)", "text": "Article \#($0) of a JSON Lines file."}"# }
+        try daemon.dropByRename("three.jsonl", Data(lines.joined(separator: "\n").utf8))
+        try daemon.waitUntil("the lines are stored") { try daemon.count("SELECT count(*) FROM articles") == 4 }
+        XCTAssertTrue(try client.waitIdle(timeout: 10))
+        XCTAssertEqual(try counter("ingested"), 4)
+        XCTAssertEqual(try counter("commits"), 2, "one transaction per input here, whatever it holds")
+        let metrics = try XCTUnwrap(try client.call("metrics").result?["text"] as? String)
+        XCTAssertTrue(metrics.contains("\nnewsdrop_commits_total 2\n"), metrics)
+    }
+
     func testSIGTERMCommitsCheckpointsAndExitsZero() throws {
         try daemon.start()
         for index in 0..<30 {

@@ -16,6 +16,8 @@ enum PrometheusExposition {
         metric("near_duplicates_total", "counter", "New articles found to be near-duplicates of stored ones.", counters.nearDuplicates)
         metric("stories_total", "counter", "Stories opened since the daemon started.", counters.stories)
         metric("inputs_failed_total", "counter", "Inputs or JSON lines that could not be ingested.", counters.failed)
+        metric("commits_total", "counter", "Transactions that committed inputs (under load, many inputs share one).",
+               counters.commits)
         metric("inbox_pending", "gauge", "Files noticed in the inbox and not yet claimed.", status.inboxPending)
         metric("queue_depth", "gauge", "Files claimed and not yet committed.", status.queueDepth)
         metric("fetches_in_flight", "gauge", "URL fetches under way.", status.fetchesInFlight)

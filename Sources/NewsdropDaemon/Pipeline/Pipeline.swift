@@ -77,7 +77,10 @@ final class Pipeline: @unchecked Sendable {
     func submitFetched(_ delivery: Delivery, completion: @escaping @Sendable (Result<DeliveryOutcome, any Error>) -> Void) {
         writerQueue.async { [self] in
             let result = Result { try store.record([delivery])[0] }
-            if case .success(let outcome) = result { metrics.recordCommit(outcome, dropToCommit: nil) }
+            if case .success(let outcome) = result {
+                metrics.recordTransaction()
+                metrics.recordCommit(outcome, dropToCommit: nil)
+            }
             completion(result)
         }
     }
@@ -149,6 +152,7 @@ final class Pipeline: @unchecked Sendable {
             writerQueue.asyncAfter(deadline: .now() + retryDelay) { [self] in commitReady() }
             return
         }
+        metrics.recordTransaction()
         if retryDelay > 0 {
             logger.notice("commits succeed again; intake resumed")
             stalled(nil)

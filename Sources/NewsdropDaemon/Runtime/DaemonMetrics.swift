@@ -57,6 +57,11 @@ final class DaemonMetrics: Sendable {
         }
     }
 
+    /// Counts one transaction that committed inputs (a batch of files, or a fetched page).
+    func recordTransaction() {
+        state.withLock { $0.counters.commits += 1 }
+    }
+
     func recordError(_ message: String) {
         let error = LastError(message: message, at: ISO8601DateFormatter().string(from: Date()))
         state.withLock { $0.lastError = error }
