@@ -20,11 +20,12 @@ enum PipelineRun {
 
     /// One result per input, in order: a placement, or why the input did not become an article.
     /// An input's arrival time is its article's publication time, else `fallbackReceivedAt`.
-    static func ingest(_ inputs: [BenchInput], fallbackReceivedAt: Timestamp) throws -> [Result<Placement, IngestFailure>] {
+    static func ingest(_ inputs: [BenchInput], fallbackReceivedAt: Timestamp,
+                       similarity: SimilaritySettings) throws -> [Result<Placement, IngestFailure>] {
         let deliveries = inputs.enumerated().map { number, input in
             delivery(for: input, key: "bench-\(number)", fallbackReceivedAt: fallbackReceivedAt)
         }
-        return try withScratchStore { store in
+        return try withScratchStore(similarity: similarity) { store in
             var outcomes: [DeliveryOutcome] = []
             for start in stride(from: 0, to: deliveries.count, by: batchSize) {
                 outcomes += try store.record(Array(deliveries[start..<min(start + batchSize, deliveries.count)]))
@@ -83,10 +84,11 @@ enum PipelineRun {
     }
 
     /// Runs `body` on a new store in a new temporary folder, which is removed afterwards.
-    static func withScratchStore<T>(stages: ArticleStore.Stages = .init(), _ body: (ArticleStore) throws -> T) throws -> T {
+    static func withScratchStore<T>(stages: ArticleStore.Stages = .init(), similarity: SimilaritySettings = .init(),
+                                    _ body: (ArticleStore) throws -> T) throws -> T {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("newsdrop-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        return try body(ArticleStore(path: folder.appendingPathComponent("bench.db").path, stages: stages))
+        return try body(ArticleStore(path: folder.appendingPathComponent("bench.db").path, similarity: similarity, stages: stages))
     }
 }

@@ -52,9 +52,10 @@ enum BasilBenchmark {
 
     /// The F1 targets are checked on the mean over file order and the shuffled orders: an order
     /// that keeps each story's articles together flatters any online clustering.
-    static func run(_ articles: [BasilArticle], shuffledOrders: Int) throws -> Report {
-        let real = try run(articles, dates: "real dates", shuffledOrders: shuffledOrders) { $0.published }
-        let single = try run(articles, dates: "one day (\(oneDay))", shuffledOrders: shuffledOrders) { _ in oneDay }
+    static func run(_ articles: [BasilArticle], shuffledOrders: Int, similarity: SimilaritySettings) throws -> Report {
+        let real = try run(articles, dates: "real dates", shuffledOrders: shuffledOrders, similarity: similarity) { $0.published }
+        let single = try run(articles, dates: "one day (\(oneDay))", shuffledOrders: shuffledOrders,
+                             similarity: similarity) { _ in oneDay }
         return Report(
             articles: articles.count, stories: Set(articles.map(\.storyID)).count, runs: [real, single],
             checks: [
@@ -68,7 +69,7 @@ enum BasilBenchmark {
             })
     }
 
-    private static func run(_ articles: [BasilArticle], dates: String, shuffledOrders: Int,
+    private static func run(_ articles: [BasilArticle], dates: String, shuffledOrders: Int, similarity: SimilaritySettings,
                             published: (BasilArticle) -> String) throws -> Run {
         let start = ContinuousClock.now
         let inputs = try articles.map { article in
@@ -76,9 +77,9 @@ enum BasilBenchmark {
                                 published: published(article), outlet: article.outlet)
         }
         let shuffledF1 = try (1...max(1, shuffledOrders)).prefix(shuffledOrders).map { seed in
-            try storyF1(articles, inputs, order: shuffledOrder(articles.count, seed: UInt64(seed)))
+            try storyF1(articles, inputs, order: shuffledOrder(articles.count, seed: UInt64(seed)), similarity: similarity)
         }
-        let landings = try PipelineRun.ingest(inputs, fallbackReceivedAt: fallbackReceivedAt)
+        let landings = try PipelineRun.ingest(inputs, fallbackReceivedAt: fallbackReceivedAt, similarity: similarity)
         let placements = landings.map { try? $0.get() }
         // An article that failed is a story of its own.
         let stories = placements.enumerated().map { index, placement in placement?.story ?? -Int64(index + 1) }
@@ -120,8 +121,10 @@ extension BasilBenchmark {
     }
 
     /// Story F1 when the articles arrive in `order`.
-    private static func storyF1(_ articles: [BasilArticle], _ inputs: [BenchInput], order: [Int]) throws -> Double {
-        let landings = try PipelineRun.ingest(order.map { inputs[$0] }, fallbackReceivedAt: fallbackReceivedAt)
+    private static func storyF1(_ articles: [BasilArticle], _ inputs: [BenchInput], order: [Int],
+                                similarity: SimilaritySettings) throws -> Double {
+        let landings = try PipelineRun.ingest(order.map { inputs[$0] }, fallbackReceivedAt: fallbackReceivedAt,
+                                              similarity: similarity)
         var stories = [Int64](repeating: 0, count: articles.count)
         for (position, index) in order.enumerated() {
             stories[index] = (try? landings[position].get())?.story ?? -Int64(index + 1)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NewsdropCore
 
 /// `newsdrop-bench quality`: precision, recall and F1 of near-duplicate and story detection on
 /// the seeds, basil-dev and the synthetic near-duplicate set, each beside its target. Missing
@@ -19,15 +20,30 @@ struct QualityCommand: ParsableCommand {
     @Option(help: "Shuffled arrival orders to score basil-dev in, beside file order (file order keeps each story's articles together, the easiest case).")
     var orders = 4
 
+    @Option(name: .customLong("story-threshold"), help: "Score against a story needed to join it, instead of the default (to see how the figures move with it).")
+    var storyThreshold: Double?
+
+    @Option(name: .customLong("duplicate-threshold"), help: "Alignment score from which two texts are near-duplicates, instead of the default.")
+    var duplicateThreshold: Double?
+
     func run() throws {
         guard PairScore.workedExampleHolds else { throw BenchError("self-check failed: the pair metric miscounts its worked example") }
+        let defaults = SimilaritySettings()
+        var similarity = defaults
         var report = QualityReport(selfChecks: ["pair metric worked example"])
+        for (name, given, keyPath) in [("story threshold", storyThreshold, \SimilaritySettings.storyThreshold),
+                                       ("duplicate threshold", duplicateThreshold, \SimilaritySettings.duplicateThreshold)] {
+            guard let given else { continue }
+            guard (0...1).contains(given) else { throw BenchError("the \(name) must be from 0 to 1") }
+            similarity[keyPath: keyPath] = given
+            report.changedSettings.append("\(name) \(given) (default \(defaults[keyPath: keyPath]))")
+        }
         if let shared = try skippingMissing("everything", into: &report, { try data.sharedFolder() }) {
             report.shared = shared.url.path
-            report.seeds = try skippingMissing("seeds", into: &report) { try SeedsBenchmark.run(folder: shared.seeds) }
+            report.seeds = try skippingMissing("seeds", into: &report) { try SeedsBenchmark.run(folder: shared.seeds, similarity: similarity) }
             if let basil = try skippingMissing("basil-dev and synthetic", into: &report, { try shared.basilArticles(limit: data.limit) }) {
-                report.basil = try BasilBenchmark.run(basil, shuffledOrders: orders)
-                report.synthetic = try SyntheticBenchmark.run(basil)
+                report.basil = try BasilBenchmark.run(basil, shuffledOrders: orders, similarity: similarity)
+                report.synthetic = try SyntheticBenchmark.run(basil, similarity: similarity)
                 report.selfChecks.append("synthetic set shape and variants (\(basil.count) groups × 11)")
             }
         }

@@ -3,6 +3,8 @@ import Foundation
 /// Everything the quality command found, printed as a table or as JSON.
 struct QualityReport: Encodable, Sendable {
     var shared: String?
+    /// Thresholds given on the command line instead of the defaults: the figures are not the shipped ones.
+    var changedSettings: [String] = []
     /// Checks of the benchmark's own machinery that passed before any figure was computed.
     var selfChecks: [String] = []
     var seeds: SeedsBenchmark.Report?
@@ -16,12 +18,13 @@ struct QualityReport: Encodable, Sendable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case shared, selfChecks, seeds, basil, synthetic, skipped, targetsMet, targetsMissed
+        case shared, changedSettings, selfChecks, seeds, basil, synthetic, skipped, targetsMet, targetsMissed
     }
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(shared, forKey: .shared)
+        try container.encode(changedSettings, forKey: .changedSettings)
         try container.encode(selfChecks, forKey: .selfChecks)
         try container.encode(seeds, forKey: .seeds)
         try container.encode(basil, forKey: .basil)
@@ -36,6 +39,7 @@ extension QualityReport {
     /// The report for people: one block per data set, each figure's checks under it.
     var text: String {
         var lines = ["newsdrop quality benchmark" + (shared.map { " — shared data \($0)" } ?? "")]
+        if !changedSettings.isEmpty { lines.append("NOT THE DEFAULTS: " + changedSettings.joined(separator: "; ")) }
         if !selfChecks.isEmpty { lines.append("self-checks passed: " + selfChecks.joined(separator: "; ")) }
         for reason in skipped { lines.append("SKIPPED  \(reason)") }
         if let seeds { lines += [""] + seeds.lines }

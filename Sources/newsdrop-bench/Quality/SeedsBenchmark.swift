@@ -23,7 +23,7 @@ enum SeedsBenchmark {
     /// When a seed carries no date: the day of the event.
     private static let fallbackReceivedAt = Timestamp(year: 2022, month: 1, day: 18)!
 
-    static func run(folder: URL) throws -> Report {
+    static func run(folder: URL, similarity: SimilaritySettings) throws -> Report {
         guard FileManager.default.isDirectory(folder) else { throw MissingData(description: "missing the folder \(folder.path)") }
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".txt") }.sorted()
         let missing = numbers.filter { number in !files.contains { $0.hasPrefix(number + "_") } }
@@ -33,7 +33,7 @@ enum SeedsBenchmark {
         let inputs = try files.map { name in
             BenchInput(name: name, bytes: Array(try Data(contentsOf: folder.appendingPathComponent(name))))
         }
-        let landings = try PipelineRun.ingest(inputs, fallbackReceivedAt: fallbackReceivedAt)
+        let landings = try PipelineRun.ingest(inputs, fallbackReceivedAt: fallbackReceivedAt, similarity: similarity)
         let byNumber = Dictionary(zip(files.map { String($0.prefix { $0 != "_" }) }, landings), uniquingKeysWith: { first, _ in first })
         return Report(
             articles: zip(files, landings).map { name, landing in

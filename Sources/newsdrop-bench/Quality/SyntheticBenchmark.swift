@@ -42,7 +42,7 @@ enum SyntheticBenchmark {
 
     private static let fallbackReceivedAt = Timestamp(year: 2013, month: 1, day: 15)!
 
-    static func run(_ basil: [BasilArticle]) throws -> Report {
+    static func run(_ basil: [BasilArticle], similarity: SimilaritySettings) throws -> Report {
         let start = ContinuousClock.now
         let set = SyntheticSet.build(from: basil)
         let problems = SyntheticSet.problems(in: set)
@@ -54,7 +54,7 @@ enum SyntheticBenchmark {
             try BenchInput.json(name: "synthetic-\(input.group)-\(input.role.name)", text: input.text,
                                 published: input.date, outlet: input.outlet)
         }
-        let landings = try PipelineRun.ingest(inputs, fallbackReceivedAt: fallbackReceivedAt)
+        let landings = try PipelineRun.ingest(inputs, fallbackReceivedAt: fallbackReceivedAt, similarity: similarity)
         let placements = landings.map { try? $0.get() }
         // An input that failed is a group of its own.
         let groups = placements.enumerated().map { index, placement in placement?.duplicateGroup ?? -Int64(index + 1) }
