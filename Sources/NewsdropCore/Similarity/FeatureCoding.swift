@@ -9,6 +9,7 @@ public enum FeatureCoding {
 
     /// Tag, u32 unit count, then per unit its u32 term count and terms (u32). SPEC §7 sketches u16
     /// counts; u32 costs a few bytes per article and cannot overflow on a pathological text.
+    /// Read back in place, as `EncodedUnits`.
     public static func encode(units: [SentenceUnit]) -> [UInt8] {
         var writer = LittleEndianWriter(tag: unitsTag, size: 4 + units.reduce(0) { $0 + 4 + 4 * $1.terms.count })
         writer.append(UInt32(units.count))
@@ -18,8 +19,6 @@ public enum FeatureCoding {
         }
         return writer.bytes
     }
-
-    // Units are read back in place, as `EncodedUnits` (at the end of this file).
 
     /// Tag, u32 count, then (u64 term, f32 weight) pairs, `terms` ascending and `weights`
     /// parallel to them (a story centroid). f32 keeps about 7 digits, plenty for weights that
@@ -140,7 +139,8 @@ private struct LittleEndianReader {
 /// makes no array per unit; decoding into `SentenceUnit`s had made about 800 per placed
 /// article (callgrind). Valid only while its bytes are, such as inside SQLite's blob callback.
 public struct EncodedUnits: Sequence {
-    private let bytes: UnsafeRawBufferPointer
+    /// Positioned at the first unit: every iteration starts from it.
+    private let firstUnit: LittleEndianReader
     public let count: Int
 
     /// Nil for a blob of another kind, a malformed one, or a unit whose terms are not
@@ -149,19 +149,18 @@ public struct EncodedUnits: Sequence {
         // Each unit takes at least 4 bytes, which bounds the count before it is trusted.
         guard var reader = LittleEndianReader(bytes, tag: FeatureCoding.unitsTag),
               let count = reader.readUInt32(), Int(count) <= reader.remaining / 4 else { return nil }
+        let firstUnit = reader
         for _ in 0..<count {
             guard let length = reader.readUInt32(), let terms = reader.readTerms(Int(length)),
                   terms.isStrictlyAscending else { return nil }
         }
         guard reader.remaining == 0 else { return nil }
-        self.bytes = bytes
+        self.firstUnit = firstUnit
         self.count = Int(count)
     }
 
     public func makeIterator() -> Iterator {
-        var reader = LittleEndianReader(bytes, tag: FeatureCoding.unitsTag)!
-        _ = reader.readUInt32()
-        return Iterator(reader: reader, left: count)
+        Iterator(reader: firstUnit, left: count)
     }
 
     public struct Iterator: IteratorProtocol {
