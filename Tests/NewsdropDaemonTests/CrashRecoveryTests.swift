@@ -67,6 +67,31 @@ final class CrashRecoveryTests: XCTestCase {
         XCTAssertTrue(daemon.log.contains("recorded before the last stop"), daemon.log)
     }
 
+    /// A claim is a flat `work/<id>-<name>` unless the name is too long to carry the id, and
+    /// runs before this layout left `work/<id>/<name>` folders: a start resumes both, in the
+    /// claim ids' numeric order (not their byte order), with the dropped names exactly.
+    func testFlatAndFolderClaimsLeftByACrashAreResumedInClaimOrder() throws {
+        try daemon.start()
+        try daemon.stop()
+        let data = Data("Ferry timetable\n\nThe ferry keeps its winter timetable until the harbor works end.".utf8)
+        let folder = daemon.url("work/999-1-1")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false)
+        try data.write(to: folder.appendingPathComponent("older-one.txt"))
+        try data.write(to: daemon.url("work/1000-1-1-newer-one.txt"))
+        try data.write(to: daemon.url("work/notes.txt"))
+
+        try daemon.start()
+        try daemon.waitUntil("both resumed files are disposed of") { daemon.entries("work") == ["notes.txt"] }
+        XCTAssertTrue(daemon.log.contains("ignoring \"notes.txt\" in the work folder: not a claim"), daemon.log)
+        XCTAssertEqual(try daemon.rows("SELECT name, delivery FROM sightings ORDER BY rowid").map { "\($0["name"] as String) \($0["delivery"] as String)" },
+                       ["older-one.txt 999-1-1", "newer-one.txt 1000-1-1"])
+        XCTAssertEqual(try daemon.count("SELECT count(*) FROM articles"), 1, "the same text is one article")
+        XCTAssertEqual(Set(daemon.files(under: "processed").map { ($0 as NSString).lastPathComponent }),
+                       ["older-one.txt", "newer-one.txt"])
+        XCTAssertTrue(daemon.log.contains("resuming 2 file(s)"), daemon.log)
+        XCTAssertEqual(try daemon.stop(), 0)
+    }
+
     /// The writer holds most of an article's postings and document frequencies in memory for a
     /// few commits (`IndexSlices`); killed then, the daemon recomputes them at its next start.
     func testIndexEntriesHeldInMemoryAtAKillAreWrittenAtTheNextStart() throws {

@@ -1,15 +1,25 @@
 import Glibc
 import NewsdropCore
 
-/// A file taken from the inbox: renamed into its own folder `work/<id>/<name>`, so it keeps
-/// its name exactly while no producer and no second claim can reach it.
+/// A file taken from the inbox: renamed into `work/` under its claim id, where no producer and
+/// no second claim can reach it, keeping its dropped name exactly.
 struct Claim: Sendable {
-    /// The claim folder's name: `<milliseconds since 1970>-<pid>-<counter>`, unique and in
-    /// claim order. It is the delivery key in the database, so a replay after a crash is
-    /// recognised as the same delivery.
+    /// Where the claimed file lies in `work/`.
+    enum Layout: Sendable {
+        /// `work/<id>-<name>`: one rename, nothing created. Used whenever the two fit in a
+        /// file name's 255 bytes.
+        case flat
+        /// `work/<id>/<name>`: a folder of its own, for names too long to carry the id in front.
+        /// Creating a folder costs ext4 an inode, which made `mkdir` the intake's largest cost.
+        case folder
+    }
+
+    /// `<milliseconds since 1970>-<pid>-<counter>`, unique and in claim order. It is the
+    /// delivery key in the database, so a replay after a crash is recognised as the same delivery.
     let id: FileName
     /// The file's name as it was dropped.
     let name: FileName
+    let layout: Layout
     /// The claim's position in this run; the writer commits in this order.
     let sequence: UInt64
     /// Bytes counted against the queue's byte budget.
@@ -19,7 +29,30 @@ struct Claim: Sendable {
     let droppedAt: Double
 
     /// Where the claimed file is, relative to `work/`.
-    var path: FileName { name.inside(id) }
+    var path: FileName {
+        switch layout {
+        case .flat: FileName(bytes: id.bytes + [Self.separator] + name.bytes)
+        case .folder: name.inside(id)
+        }
+    }
+
+    /// Flat when the id and the name fit in one file name, otherwise a folder.
+    static func layout(id: FileName, name: FileName) -> Layout {
+        id.bytes.count + 1 + name.bytes.count <= 255 ? .flat : .folder
+    }
+
+    /// Reads an entry of `work/` back: a claim id alone names a claim folder, a claim id, a
+    /// dash and a name a flat claim (whose name is returned). Nil for anything else.
+    static func parse(workEntry entry: FileName) -> (id: FileName, flatName: FileName?)? {
+        let parts = entry.bytes.split(separator: separator, maxSplits: 3, omittingEmptySubsequences: false)
+        guard parts.count >= 3, parts.prefix(3).allSatisfy({ !$0.isEmpty && $0.allSatisfy(isDigit) }) else { return nil }
+        let id = FileName(bytes: Array(entry.bytes[..<parts[2].endIndex]))
+        guard parts.count == 4 else { return (id, nil) }
+        return parts[3].isEmpty ? nil : (id, FileName(bytes: Array(parts[3])))
+    }
+
+    private static let separator = UInt8(ascii: "-")
+    private static func isDigit(_ byte: UInt8) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
 
     /// When the file was claimed, read back from the claim id (so a replay keeps the time).
     var receivedAt: Timestamp {
@@ -49,7 +82,7 @@ struct ClaimIDGenerator {
 
     /// Claim order for ids of any age: by their numbers (milliseconds, pid, counter), not their bytes.
     static func claimOrder(_ a: FileName, _ b: FileName) -> Bool {
-        let numbers = { (name: FileName) in name.display.split(separator: "-").map { Int64($0) ?? Int64.max } }
+        let numbers = { (id: FileName) in id.display.split(separator: "-").map { Int64($0) ?? Int64.max } }
         return numbers(a).lexicographicallyPrecedes(numbers(b))
     }
 }

@@ -243,18 +243,20 @@ final class Intake: @unchecked Sendable {
 
     private func claim(_ name: FileName, from directory: DirectoryHandle, size: Int, droppedAt: Double) {
         let id = claimIDs.next()
+        let claim = Claim(id: id, name: name, layout: Claim.layout(id: id, name: name), sequence: nextSequence,
+                          size: size, droppedAt: droppedAt)
         do {
-            try work.makeDirectory(id, mode: 0o700)
-            try directory.move(name, to: work, as: name.inside(id))
+            if claim.layout == .folder { try work.makeDirectory(id, mode: 0o700) }
+            try directory.move(name, to: work, as: claim.path)
         } catch {
-            try? work.removeDirectory(id)
+            if claim.layout == .folder { try? work.removeDirectory(id) }
             // ENOENT: another reader (or the producer) took the file first; nothing to do.
             if (error as? SystemError)?.code != ENOENT {
                 logger.error("cannot claim \(name): \(error)")
             }
             return
         }
-        accept(Claim(id: id, name: name, sequence: nextSequence, size: size, droppedAt: droppedAt))
+        accept(claim)
     }
 
     private func accept(_ claim: Claim) {
@@ -264,28 +266,40 @@ final class Intake: @unchecked Sendable {
         submit(claim)
     }
 
-    /// Claim folders left in `work/` by a run that stopped before committing them.
+    /// Claims left in `work/` by a run that stopped before committing them, flat or in folders.
     private func recoverUnfinishedClaims() throws {
         let settings = live.current
         var recovered = 0
-        for id in try work.entries().sorted(by: ClaimIDGenerator.claimOrder) where !InboxRules.isIgnored(id) {
-            guard let folder = try? work.openDirectory(id) else {
-                logger.warning("ignoring \(id) in the work folder: not a claim folder")
-                continue
+        let entries = try work.entries().filter { !InboxRules.isIgnored($0) }.compactMap { entry in
+            if let parsed = Claim.parse(workEntry: entry) { return (entry, parsed) }
+            logger.warning("ignoring \(entry) in the work folder: not a claim")
+            return nil
+        }
+        for (entry, parsed) in entries.sorted(by: { ClaimIDGenerator.claimOrder($0.1.id, $1.1.id) }) {
+            let name: FileName
+            let layout: Claim.Layout
+            let status: stat?
+            if let flatName = parsed.flatName {
+                (name, layout, status) = (flatName, .flat, try work.status(of: entry))
+            } else {
+                guard let folder = try? work.openDirectory(entry) else {
+                    logger.warning("ignoring \(entry) in the work folder: not a claim folder")
+                    continue
+                }
+                let names = try folder.entries()
+                if names.isEmpty {
+                    try work.removeDirectory(entry)  // the run stopped between mkdir and rename
+                    continue
+                }
+                if names.count > 1 {
+                    logger.warning("claim folder \(entry) holds \(names.count) files; only \(names[0]) is resumed")
+                }
+                (name, layout, status) = (names[0], .folder, try folder.status(of: names[0]))
             }
-            let names = try folder.entries()
-            if names.isEmpty {
-                try work.removeDirectory(id)  // the run stopped between mkdir and rename
-                continue
-            }
-            if names.count > 1 {
-                logger.warning("claim folder \(id) holds \(names.count) files; only \(names[0]) is resumed")
-            }
-            let status = try folder.status(of: names[0])
             let size = status.map { $0.st_mode & S_IFMT == S_IFREG ? Int($0.st_size) : 0 } ?? 0
             let droppedAt = status.map { min($0.st_ctim.seconds, Self.now()) } ?? Self.now()
-            accept(Claim(id: id, name: names[0], sequence: nextSequence, size: min(size, settings.maximumFileSize),
-                         droppedAt: droppedAt))
+            accept(Claim(id: parsed.id, name: name, layout: layout, sequence: nextSequence,
+                         size: min(size, settings.maximumFileSize), droppedAt: droppedAt))
             recovered += 1
         }
         if recovered > 0 { logger.notice("resuming \(recovered) file(s) claimed before the last stop") }

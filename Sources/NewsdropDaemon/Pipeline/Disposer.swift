@@ -13,7 +13,7 @@ struct Disposer {
     let failed: DirectoryHandle
     let disposition: DaemonSettings.Disposition
 
-    /// Disposes of the claim's file and removes its claim folder. Returns where the file went,
+    /// Disposes of the claim's file (and its claim folder, if it has one). Returns where the file went,
     /// relative to the state directory ("deleted" when it was deleted).
     func dispose(_ claim: Claim, failure: IngestFailure?, attempts: Int) throws -> String {
         let destination: String
@@ -34,7 +34,7 @@ struct Disposer {
             try work.move(claim.path, to: folder, as: name)
             destination = "processed/\(day.display)/\(name.display)"
         }
-        try work.removeDirectory(claim.id)
+        if claim.layout == .folder { try work.removeDirectory(claim.id) }
         return destination
     }
 

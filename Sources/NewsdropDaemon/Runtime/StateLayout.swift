@@ -5,7 +5,7 @@ import Glibc
 ///     inbox/          plain drops (taken once quiet for the minimum age)
 ///     inbox/tmp/      producers write here first …
 ///     inbox/new/      … then rename here: taken at once
-///     work/           claimed files, one folder per claim, until their commit
+///     work/           claimed files, named <claim-id>-NAME, until their commit
 ///     processed/      committed inputs, by UTC day: processed/YYYY-MM-DD/
 ///     failed/         inputs that could not be ingested, each with NAME.error.json
 ///     run/            the control socket
