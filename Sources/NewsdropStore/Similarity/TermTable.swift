@@ -7,9 +7,16 @@
 /// multiplication (Fibonacci hashing) spreads them over the slots. No removal of single keys:
 /// the cache only ever sheds entries in one pass over the whole table (`removeAll(where:)`).
 struct TermTable<Value> {
-    private var keys: [UInt64]
-    /// nil marks an empty slot.
-    private var values: [Value?]
+    /// A key beside its value, so that a probe reads one place in memory, not one in a keys
+    /// array and another in a values array: the table outgrows the CPU's caches, and each
+    /// probe of a large table is a cache miss.
+    fileprivate struct Slot {
+        var key: UInt64
+        /// nil marks an empty slot.
+        var value: Value?
+    }
+
+    private var slots: [Slot]
     private(set) var count = 0
     /// 64 minus log2 of the slot count: the top bits of the mixed key choose the slot.
     private var shift: UInt64
@@ -19,39 +26,35 @@ struct TermTable<Value> {
     }
 
     private init(slotCount: Int) {
-        keys = Array(repeating: 0, count: slotCount)
-        values = Array(repeating: nil, count: slotCount)
+        slots = Array(repeating: Slot(key: 0, value: nil), count: slotCount)
         shift = UInt64(64 - slotCount.trailingZeroBitCount)
     }
 
     subscript(key: UInt64) -> Value? {
         let (index, found) = slot(of: key)
-        return found ? values[index] : nil
+        return found ? slots[index].value : nil
     }
 
     /// Runs `body` on the value for `key`, inserting `makeDefault()` first when there is none.
     mutating func modify<Result>(_ key: UInt64, default makeDefault: () -> Value, _ body: (inout Value) -> Result) -> Result {
         var (index, found) = slot(of: key)
         if !found {
-            if (count + 1) * 2 > keys.count {
+            if (count + 1) * 2 > slots.count {
                 grow()
                 index = slot(of: key).index
             }
-            keys[index] = key
-            values[index] = makeDefault()
+            slots[index] = Slot(key: key, value: makeDefault())
             count += 1
         }
-        return body(&values[index]!)
+        return body(&slots[index].value!)
     }
 
     /// Removes every entry whose value `shouldRemove` picks, keeping the slot count.
     mutating func removeAll(where shouldRemove: (Value) -> Bool) {
-        var kept = TermTable(slotCount: keys.count)
-        for index in values.indices {
-            guard let value = values[index], !shouldRemove(value) else { continue }
-            let slot = kept.slot(of: keys[index]).index
-            kept.keys[slot] = keys[index]
-            kept.values[slot] = value
+        var kept = TermTable(slotCount: slots.count)
+        for slot in slots {
+            guard let value = slot.value, !shouldRemove(value) else { continue }
+            kept.slots[kept.slot(of: slot.key).index] = slot
             kept.count += 1
         }
         self = kept
@@ -60,22 +63,19 @@ struct TermTable<Value> {
     /// The slot holding `key`, or the empty slot where it would go. The table is never more
     /// than half full, so the probe always ends.
     private func slot(of key: UInt64) -> (index: Int, found: Bool) {
-        let mask = keys.count - 1
+        let mask = slots.count - 1
         var index = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
-        while values[index] != nil {
-            if keys[index] == key { return (index, true) }
+        while slots[index].value != nil {
+            if slots[index].key == key { return (index, true) }
             index = (index + 1) & mask
         }
         return (index, false)
     }
 
     private mutating func grow() {
-        var larger = TermTable(slotCount: keys.count * 2)
-        for index in values.indices {
-            guard let value = values[index] else { continue }
-            let slot = larger.slot(of: keys[index]).index
-            larger.keys[slot] = keys[index]
-            larger.values[slot] = value
+        var larger = TermTable(slotCount: slots.count * 2)
+        for slot in slots where slot.value != nil {
+            larger.slots[larger.slot(of: slot.key).index] = slot
         }
         larger.count = count
         self = larger
@@ -83,3 +83,4 @@ struct TermTable<Value> {
 }
 
 extension TermTable: Sendable where Value: Sendable {}
+extension TermTable.Slot: Sendable where Value: Sendable {}
