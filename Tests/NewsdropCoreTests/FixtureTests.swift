@@ -27,6 +27,31 @@ final class FixtureTests: XCTestCase {
         return try XCTUnwrap(items.first, file: file, line: line).outcome.get()
     }
 
+    /// A store without near-duplicates and stories needs no similarity features, and they are
+    /// most of parsing's cost: a parse can leave them out, in every format, and computing them
+    /// afterwards gives exactly what the parse would have.
+    func testParsingCanLeaveSimilarityFeaturesOutAndTheyAreTheSameComputedLater() throws {
+        let wire = try bytes("100-wire.txt")
+        let text = String(decoding: wire, as: UTF8.self)
+        let html = try [UInt8](Data(contentsOf: Self.storyFolder.deletingLastPathComponent().appendingPathComponent("html/article.html")))
+        let jsonLine = try JSONSerialization.data(withJSONObject: ["title": "Wire", "text": text]) + Data("\n".utf8)
+        for (name, input) in [("100-wire.txt", wire), ("article.html", html), ("wire.jsonl", [UInt8](jsonLine))] {
+            let with = try XCTUnwrap(DocumentParser.parse(input, fileName: name).first).outcome.get()
+            let without = try XCTUnwrap(DocumentParser.parse(input, fileName: name, similarityFeatures: false).first).outcome.get()
+            XCTAssertNil(without.similarity, name)
+            let features = try XCTUnwrap(with.similarity, name)
+            XCTAssertFalse(features.units.isEmpty, name)
+            XCTAssertEqual(SimilarityInput.features(of: without), features, name)
+            XCTAssertEqual(SimilarityInput.features(of: with), features, name)
+            var withLeftOut = with
+            withLeftOut.similarity = nil
+            XCTAssertEqual(withLeftOut, without, "\(name): only the features differ")
+        }
+        let fetched = try DocumentParser.parseFetched(html, contentType: "text/html", url: "https://a.example/x",
+                                                      similarityFeatures: false).outcome.get()
+        XCTAssertNil(fetched.similarity)
+    }
+
     func testFixturesAreUTF8PlainTextOfTheRightLength() throws {
         for name in Self.fileNames {
             let data = try bytes(name)

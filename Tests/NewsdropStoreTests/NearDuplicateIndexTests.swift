@@ -8,6 +8,31 @@ import XCTest
 /// (`Statement.firstBlob`): they must come back exactly as parsed, and a missing row or an
 /// unreadable blob must read as "no units", never as a crash or a wrong article's units.
 final class NearDuplicateIndexTests: XCTestCase {
+    /// The daemon parses without similarity features when the store does not place articles;
+    /// an article that reaches a placing store without them is placed exactly as if it had them.
+    func testAnArticleParsedWithoutFeaturesIsPlacedAsIfItHadThem() throws {
+        let sentences = (1...12).map { "Inspectors counted \($0 * 7) cracked rivets on span \($0) of the Casco Harbor Bridge." }
+        let original = "Harbor bridge cracks\n\n" + sentences.joined(separator: " ")
+        let revision = "Harbor bridge cracks, updated\n\n" + sentences.dropLast().joined(separator: " ") + " The city will reopen it."
+        func placement(revisionHasFeatures: Bool) throws -> Row? {
+            let temporary = try TemporaryStore()
+            for (key, text, features) in [("a", original, true), ("b", revision, revisionHasFeatures)] {
+                let bytes = Array(text.utf8)
+                let items = try DocumentParser.parse(bytes, fileName: "\(key).txt", similarityFeatures: features)
+                XCTAssertEqual(try items[0].outcome.get().similarity == nil, !features)
+                _ = try temporary.store.record([Delivery(key: key, origin: .file, name: "\(key).txt",
+                                                         receivedAt: Timestamp(secondsSinceEpoch: 1_700_000_000),
+                                                         rawSHA256: ContentHash.sha256Hex(bytes), content: .items(items))])
+            }
+            return try temporary.store.pool.read { db in
+                try Row.fetchOne(db, sql: "SELECT duplicate_group, duplicate_of, duplicate_similarity, story_id FROM articles WHERE id = 2")
+            }
+        }
+        let computedLater = try XCTUnwrap(try placement(revisionHasFeatures: false))
+        XCTAssertEqual(computedLater["duplicate_group"] as Int64?, 1, "the revision is a near-duplicate of the original")
+        XCTAssertEqual(computedLater, try placement(revisionHasFeatures: true))
+    }
+
     func testStoredUnitsComeBackAsParsedAndBadOnesAsNone() throws {
         let temporary = try TemporaryStore()
         let text = """
@@ -22,7 +47,8 @@ final class NearDuplicateIndexTests: XCTestCase {
         let delivery = Delivery(key: "units", origin: .file, name: "units.txt", receivedAt: Timestamp(secondsSinceEpoch: 1_700_000_000),
                                 rawSHA256: ContentHash.sha256Hex(bytes), content: .items(items))
         let id = try XCTUnwrap(try temporary.store.record([delivery])[0].items[0].outcome.addedArticle?.articleID)
-        XCTAssertFalse(article.similarity.units.isEmpty)
+        let units = try XCTUnwrap(article.similarity).units
+        XCTAssertFalse(units.isEmpty)
 
         func storedUnits(of articleID: Int64) throws -> [SentenceUnit]? {
             try temporary.store.pool.read { db in
@@ -30,10 +56,10 @@ final class NearDuplicateIndexTests: XCTestCase {
                     .withUnits(of: articleID) { $0.map { SentenceUnit(terms: Array($0)) } }
             }
         }
-        XCTAssertEqual(try storedUnits(of: id), article.similarity.units)
+        XCTAssertEqual(try storedUnits(of: id), units)
         XCTAssertNil(try storedUnits(of: id + 1), "no such article")
 
-        let whole = FeatureCoding.encode(units: article.similarity.units)
+        let whole = FeatureCoding.encode(units: units)
         for blob in [[], Array(whole.dropLast()), whole + [0], [0x12] + whole.dropFirst()] {
             try temporary.store.pool.write { db in
                 try db.execute(sql: "UPDATE article_features SET units = ? WHERE article_id = ?", arguments: [Data(blob), id])

@@ -59,8 +59,10 @@ public struct Article: Sendable, Equatable {
     public var contentHash: String
     public var wordCount: Int
     /// Signatures for near-duplicate and story detection, computed with the rest of parsing
-    /// so that this work runs in parallel, before the single writer.
-    public var similarity: SimilarityFeatures
+    /// so that this work runs in parallel, before the single writer. Nil when the parse was
+    /// told to leave them out (a store without near-duplicates and stories needs none; they
+    /// are most of parsing's cost): `SimilarityInput.features(of:)` computes them then.
+    public var similarity: SimilarityFeatures?
 
     /// The readable body, paragraphs separated by a blank line.
     public var text: String { paragraphs.joined(separator: "\n\n") }

@@ -11,6 +11,12 @@ public enum SimilarityInput {
         SimilarityFeatures(title: title, body: bounded(body))
     }
 
+    /// The article's features: those its parse computed, or, if it computed none, the same
+    /// features computed now.
+    public static func features(of article: Article) -> SimilarityFeatures {
+        article.similarity ?? features(title: article.title, body: article.text)
+    }
+
     public static func text(title: String?, body: String) -> SimilarityText {
         SimilarityText(title: title, body: bounded(body))
     }

@@ -2,7 +2,8 @@
 /// into fixed forms (UTC dates, canonical URLs), a dateline lifted out of the body, and the
 /// canonical form and hash that exact deduplication compares.
 public enum ArticleNormalizer {
-    public static func normalize(_ raw: RawArticle) throws(IngestFailure) -> Article {
+    /// `similarityFeatures`: whether to compute the article's similarity features as well.
+    public static func normalize(_ raw: RawArticle, similarityFeatures: Bool = true) throws(IngestFailure) -> Article {
         var paragraphs = ReadableText.paragraphs(ReadableText.lines(raw.text), dropping: Boilerplate.isBoilerplate)
             .filter { !Boilerplate.isBoilerplate($0) }
         var dateline: Dateline?
@@ -20,7 +21,7 @@ public enum ArticleNormalizer {
 
         let url = field(raw.url)
         let title = field(raw.title).map(TitleLeadIn.strip).flatMap { $0.isEmpty ? nil : $0 }
-        return Article(
+        var article = Article(
             title: title,
             paragraphs: paragraphs,
             url: url,
@@ -35,8 +36,10 @@ public enum ArticleNormalizer {
             canonicalText: canonicalText,
             contentHash: ContentHash.sha256Hex(canonicalText),
             wordCount: canonicalText.withUTF8Buffer { $0.reduce(1) { $1 == UInt8(ascii: " ") ? $0 + 1 : $0 } },
-            similarity: SimilarityInput.features(title: title, body: paragraphs.joined(separator: "\n\n"))
+            similarity: nil
         )
+        if similarityFeatures { article.similarity = SimilarityInput.features(of: article) }
+        return article
     }
 
     /// A metadata field cleaned like readable text; empty becomes nil.

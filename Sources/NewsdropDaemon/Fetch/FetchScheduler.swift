@@ -141,7 +141,8 @@ final class FetchScheduler: @unchecked Sendable {
             let content: Delivery.Content
             do throws(IngestFailure) {
                 content = .items([try DocumentParser.parseFetched(response.body, contentType: response.contentType,
-                                                                  url: response.effectiveURL ?? fetch.url)])
+                                                                  url: response.effectiveURL ?? fetch.url,
+                                                                  similarityFeatures: store.stages.similarity)])
             } catch {
                 content = .failed(error)
             }

@@ -95,7 +95,7 @@ final class Pipeline: @unchecked Sendable {
             content = .failed(failure)
         case .success(let data):
             do throws(IngestFailure) {
-                switch try DocumentParser.read(data, fileName: claim.name.display) {
+                switch try DocumentParser.read(data, fileName: claim.name.display, similarityFeatures: store.stages.similarity) {
                 case .articles(let items): content = .items(items)
                 case .urls(let entries): content = .urls(entries)
                 }

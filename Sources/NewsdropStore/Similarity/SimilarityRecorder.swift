@@ -35,7 +35,7 @@ struct SimilarityRecorder {
     }
 
     func place(articleID: Int64, article: Article, receivedAt: Timestamp) throws -> SimilarityPlacement {
-        let features = article.similarity
+        let features = SimilarityInput.features(of: article)
         // Only a publication date places an article in time: an undated article is not held to
         // any story's window (arrival time would wrongly date a backfill of old articles).
         let day = article.published?.daysSinceEpoch
@@ -57,7 +57,8 @@ struct SimilarityRecorder {
                                        similarity: placement.closest.score, storyID: placement.story, openedStory: false)
         }
 
-        let story = try chooseStory(for: articleID, article: article, day: day, receivedAt: receivedAt, verified: verified)
+        let story = try chooseStory(for: articleID, article: article, weights: features.termWeights, day: day,
+                                    receivedAt: receivedAt, verified: verified)
         try duplicates.setPlacement(articleID: articleID, group: articleID, duplicateOf: nil, similarity: nil,
                                     story: story.id, day: day)
         try duplicates.add(articleID: articleID, features: features)
@@ -87,9 +88,8 @@ struct SimilarityRecorder {
     /// the stage's cost, since one pruned vector replaces up to 192 re-weighted ones. Each
     /// centroid keeps its IDF-weighted norm from its last change (`StoryCentroid`), so only the
     /// chosen story's terms need their IDF looked up.
-    private func chooseStory(for articleID: Int64, article: Article, day: Int64?, receivedAt: Timestamp,
-                             verified: [Verified]) throws -> (id: Int64, opened: Bool) {
-        let weights = article.similarity.termWeights
+    private func chooseStory(for articleID: Int64, article: Article, weights: TermWeights, day: Int64?,
+                             receivedAt: Timestamp, verified: [Verified]) throws -> (id: Int64, opened: Bool) {
         try stories.addDocument(containing: weights.terms)
         let terms = ArticleStoryTerms(weights, idf: try stories.currentIDF())
 
