@@ -1,5 +1,5 @@
 /// A hash table keyed by 64-bit hashes (terms, posting keys), for the writer's document
-/// frequencies and held postings: open addressing with linear probing over flat arrays.
+/// frequencies and held postings: open addressing with linear probing over one flat array.
 ///
 /// Swift's `Dictionary` hashes every key with SipHash, and placing one article looks up
 /// document frequencies about 1,500 times in a table of up to 400,000 terms; that hashing was
