@@ -70,7 +70,22 @@ public final class ArticleStore: Sendable {
         pool.add(transactionObserver: fetchQueueCounts, extent: .observerLifetime)
         articlesRecoveredAtOpen = try Self.recoverDeferredIndexes(in: pool, similarity: similarity, caches: caches)
         if stages.fullText { try catchUpFullText() }
+        if stages.similarity {
+            DispatchQueue.global(qos: .utility).async { [pool, caches] in caches.postedKeys.fill(from: pool) }
+        }
     }
+
+    deinit {
+        caches.postedKeys.cancelFill()
+    }
+
+    /// Whether candidate search skips posting keys no article has posted yet: false until the
+    /// filter of posted keys has read the keys stored before the store opened
+    /// (`PostedKeyFilter`), and always with near-duplicates and stories off.
+    public var skipsUnpostedKeys: Bool { caches.postedKeys.isFilled }
+
+    /// Lookups of posting lists that candidate search skipped since the store opened.
+    public var skippedPostingLookups: Int { caches.postedKeys.skippedLookups }
 
     /// Which slice of the deferred index entries the next commit writes (`IndexSlices`), and
     /// whether the entries held in memory were lost with a failed transaction.

@@ -15,10 +15,14 @@ struct NearDuplicateIndex {
     /// shared sentence key.
     func candidateVotes(for features: SimilarityFeatures) throws -> [Int64: Int] {
         var votes: [Int64: Int] = [:]
+        // Keys no article has posted have no postings, held or stored: most keys, most of the time.
+        let bandCount = features.bandKeys.count
+        let posted = pending.keys?.mayHavePostings(
+            features.bandKeys.enumerated().map { PostedKeyFilter.key(band: $0.offset, key: $0.element) } + features.sentenceKeys)
         let bands = try db.cachedStatement(sql: """
             SELECT article_id FROM band_postings WHERE band = ? AND key = ? ORDER BY article_id DESC LIMIT ?
             """)
-        for (band, key) in features.bandKeys.enumerated() {
+        for (band, key) in features.bandKeys.enumerated() where posted?[band] ?? true {
             try vote(2, into: &votes, held: { pending.forEachArticle(band: band, key: key, $0) }) { limit, row in
                 try bands.forEachInteger(Int64(band), Int64(bitPattern: key), limit, row: row)
             }
@@ -26,7 +30,7 @@ struct NearDuplicateIndex {
         let sentences = try db.cachedStatement(sql: """
             SELECT article_id FROM sentence_postings WHERE key = ? ORDER BY article_id DESC LIMIT ?
             """)
-        for key in features.sentenceKeys {
+        for (index, key) in features.sentenceKeys.enumerated() where posted?[bandCount + index] ?? true {
             try vote(1, into: &votes, held: { pending.forEachArticle(sentenceKey: key, $0) }) { limit, row in
                 try sentences.forEachInteger(Int64(bitPattern: key), limit, row: row)
             }

@@ -12,8 +12,13 @@ final class PendingPostings: Sendable {
     /// commits of the largest batches.
     static let defaultBudget = 400_000
 
-    init(budget: Int = defaultBudget) {
+    /// Every key this store has posted, for `NearDuplicateIndex` to skip lookups of keys that
+    /// have none; nil in tests of the postings alone.
+    let keys: PostedKeyFilter?
+
+    init(budget: Int = defaultBudget, keys: PostedKeyFilter? = nil) {
         self.budget = budget
+        self.keys = keys
     }
 
     /// One slice's postings, written together (`take`).
@@ -97,6 +102,7 @@ final class PendingPostings: Sendable {
             }
             state.count += bandKeys.count + sentenceKeys.count
         }
+        keys?.insert(bandKeys.enumerated().map { PostedKeyFilter.key(band: $0.offset, key: $0.element) } + sentenceKeys)
     }
 
     /// Calls `body` with the held articles under a band key, newest first, while it returns true.

@@ -9,9 +9,13 @@ final class WriterCaches: Sendable {
     let frequencies = DocumentFrequencyCache()
     let stories = StoryCache()
     let postings: PendingPostings
+    /// Not reset with the rest: it must keep every key ever stored, and a key set for a
+    /// transaction that failed only costs a lookup.
+    let postedKeys: PostedKeyFilter
 
-    init(postingsBudget: Int = PendingPostings.defaultBudget) {
-        postings = PendingPostings(budget: postingsBudget)
+    init(postingsBudget: Int = PendingPostings.defaultBudget, postedKeyBits: Int = PostedKeyFilter.defaultBitCount) {
+        postedKeys = PostedKeyFilter(bitCount: postedKeyBits)
+        postings = PendingPostings(budget: postingsBudget, keys: postedKeys)
     }
 
     func reset() {

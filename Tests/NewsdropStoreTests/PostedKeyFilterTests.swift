@@ -1,0 +1,110 @@
+import Foundation
+import GRDB
+import NewsdropCore
+@testable import NewsdropStore
+import XCTest
+
+/// Candidate search skips posting keys that no article has posted (`PostedKeyFilter`). A key
+/// wrongly skipped would lose a near-duplicate without a trace, so these tests hold the filter
+/// to "never skips a key that has postings", before, during and after its fill.
+final class PostedKeyFilterTests: XCTestCase {
+    private func randomKeys(_ count: Int, seed: UInt64) -> [UInt64] {
+        var state = seed
+        return (0..<count).map { _ in
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var mixed = state
+            mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
+            return mixed ^ (mixed >> 31)
+        }
+    }
+
+    func testUntilItIsFilledEveryKeyMayHavePostings() {
+        let filter = PostedKeyFilter(bitCount: 1 << 16)
+        XCTAssertFalse(filter.isFilled)
+        XCTAssertEqual(filter.mayHavePostings(randomKeys(1_000, seed: 1)), Array(repeating: true, count: 1_000))
+        XCTAssertEqual(filter.skippedLookups, 0)
+    }
+
+    func testEveryInsertedKeyMayHavePostingsAndFewOthersDo() throws {
+        let temporary = try TemporaryStore()  // empty posting tables: the fill finds nothing
+        let filter = PostedKeyFilter(bitCount: 1 << 20)
+        let inserted = randomKeys(20_000, seed: 2)
+        filter.insert(inserted)
+        filter.fill(from: temporary.store.pool)
+        XCTAssertTrue(filter.isFilled)
+        XCTAssertEqual(filter.mayHavePostings(inserted), Array(repeating: true, count: inserted.count))
+
+        let others = randomKeys(20_000, seed: 3)
+        let falsePositives = filter.mayHavePostings(others).filter { $0 }.count
+        XCTAssertLessThan(falsePositives, 100, "three bits per key in a million-bit filter: about 0.02% expected")
+        XCTAssertEqual(filter.skippedLookups, others.count - falsePositives)
+    }
+
+    /// The fill reads the keys in batches of 65,536: more than one batch of sentence keys, and
+    /// band keys in several bands, all come out set.
+    func testTheFillSetsEveryKeyAlreadyStored() throws {
+        let temporary = try TemporaryStore()
+        let sentenceKeys = randomKeys(70_000, seed: 4)
+        let bandKeys = randomKeys(3_000, seed: 5)
+        try temporary.store.pool.write { db in
+            for (index, key) in sentenceKeys.enumerated() {
+                try db.execute(sql: "INSERT INTO sentence_postings (key, article_id) VALUES (?, ?)",
+                               arguments: [Int64(bitPattern: key), index % 7 + 1])
+            }
+            for (index, key) in bandKeys.enumerated() {
+                try db.execute(sql: "INSERT INTO band_postings (band, key, article_id) VALUES (?, ?, ?)",
+                               arguments: [index % 16, Int64(bitPattern: key), 1])
+            }
+        }
+        let filter = PostedKeyFilter(bitCount: 1 << 24)
+        filter.fill(from: temporary.store.pool)
+        XCTAssertTrue(filter.isFilled)
+        XCTAssertFalse(filter.mayHavePostings(sentenceKeys).contains(false))
+        let storedBands = bandKeys.enumerated().map { PostedKeyFilter.key(band: $0.offset % 16, key: $0.element) }
+        XCTAssertFalse(filter.mayHavePostings(storedBands).contains(false))
+        let otherBand = bandKeys.enumerated().map { PostedKeyFilter.key(band: ($0.offset + 1) % 16, key: $0.element) }
+        XCTAssertGreaterThan(filter.mayHavePostings(otherBand).filter { !$0 }.count, 2_900, "each band is its own key space")
+    }
+
+    /// A store opened on an existing database fills its filter in the background; once it is
+    /// filled, a revision whose only match is an article stored before the store opened still
+    /// finds it, and an unrelated article's keys are skipped.
+    func testAReopenedStoreFindsNearDuplicatesOfArticlesStoredBeforeItOpened() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("newsdrop-filter-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("test.db").path
+        let sentences = (1...12).map { "Inspectors counted \($0 * 7) cracked rivets on span \($0) of the Casco Harbor Bridge." }
+        func delivery(_ key: String, _ text: String) throws -> Delivery {
+            let bytes = Array(text.utf8)
+            return Delivery(key: key, origin: .file, name: "\(key).txt", receivedAt: Timestamp(secondsSinceEpoch: 1_700_000_000),
+                            rawSHA256: ContentHash.sha256Hex(bytes),
+                            content: .items(try DocumentParser.parse(bytes, fileName: "\(key).txt")))
+        }
+        do {
+            let store = try ArticleStore(path: path)
+            _ = try store.record([delivery("original", "Harbor bridge cracks\n\n" + sentences.joined(separator: " "))])
+            try store.checkpoint()  // writes every held slice: the postings are stored, not held
+        }
+
+        let reopened = try ArticleStore(path: path)
+        let deadline = Date().addingTimeInterval(30)
+        while !reopened.skipsUnpostedKeys, Date() < deadline { usleep(10_000) }
+        XCTAssertTrue(reopened.skipsUnpostedKeys, "the fill of a small store ends within seconds")
+        _ = try reopened.record([delivery("revision", "Harbor bridge cracks, updated\n\n" + sentences.dropFirst().joined(separator: " "))])
+        let groups = try reopened.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, duplicate_group FROM articles ORDER BY id").map { [$0[0] as Int64, $0[1] as Int64] }
+        }
+        XCTAssertEqual(groups, [[1, 1], [2, 1]], "the revision is a near-duplicate of the original")
+
+        let skippedBefore = reopened.skippedPostingLookups
+        _ = try reopened.record([delivery("unrelated", """
+            Orchard harvest
+
+            Apple growers in the valley picked a record crop this autumn. The cooperative said prices held \
+            steady despite the glut. Cider makers bought the bruised fruit at half the usual rate.
+            """)])
+        XCTAssertGreaterThan(reopened.skippedPostingLookups, skippedBefore, "an unrelated article's keys have no postings")
+    }
+}
