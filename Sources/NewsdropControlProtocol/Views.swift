@@ -64,11 +64,15 @@ public struct StatusResult: Codable, Sendable {
     public var fetchQueue: FetchQueueStatus?
     public var counters: Counters
     public var databaseBytes: Int64
+    /// "filling" while the filter of posted keys reads the keys stored before the start (candidate
+    /// search looks every key up until then), "filled" after; nil with near-duplicates and
+    /// stories off.
+    public var postedKeyFilter: String?
     public var lastError: LastError?
 
     public init(version: String, uptimeSeconds: Double, state: String, stateDirectory: String, inboxPending: Int,
                 queueDepth: Int, fetchesInFlight: Int, fetchQueue: FetchQueueStatus?, counters: Counters, databaseBytes: Int64,
-                lastError: LastError?) {
+                postedKeyFilter: String?, lastError: LastError?) {
         self.fetchQueue = fetchQueue
         self.version = version
         self.uptimeSeconds = uptimeSeconds
@@ -79,13 +83,15 @@ public struct StatusResult: Codable, Sendable {
         self.fetchesInFlight = fetchesInFlight
         self.counters = counters
         self.databaseBytes = databaseBytes
+        self.postedKeyFilter = postedKeyFilter
         self.lastError = lastError
     }
 
     enum CodingKeys: String, CodingKey {
         case version, uptimeSeconds = "uptime_seconds", state, stateDirectory = "state_directory",
              inboxPending = "inbox_pending", queueDepth = "queue_depth", fetchesInFlight = "fetches_in_flight",
-             fetchQueue = "fetch_queue", counters, databaseBytes = "database_bytes", lastError = "last_error"
+             fetchQueue = "fetch_queue", counters, databaseBytes = "database_bytes", postedKeyFilter = "posted_key_filter",
+             lastError = "last_error"
     }
 }
 

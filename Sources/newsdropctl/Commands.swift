@@ -41,6 +41,7 @@ struct Status: ParsableCommand {
                 ("failed", "\(counters.failed)"),
                 ("commits", "\(counters.commits)"),
                 ("database", Output.size(status.databaseBytes)),
+                ("key filter", status.postedKeyFilter ?? "off"),
                 ("last error", status.lastError.map { "\($0.message) (\(Output.relative($0.at)))" } ?? "none"),
             ])
         }

@@ -227,6 +227,20 @@ final class InboxIngestionTests: XCTestCase {
         XCTAssertTrue(metrics.contains("\nnewsdrop_commits_total 2\n"), metrics)
     }
 
+    /// Candidate search skips keys no article posted once the filter of posted keys has read
+    /// the keys stored before the start; status says when. A small store's fill is quick.
+    func testStatusSaysWhenThePostedKeyFilterIsFilled() throws {
+        try daemon.start()
+        try daemon.dropByRename("one.txt", Data("Headline\n\nOne article, so that the next start has keys to read.".utf8))
+        try daemon.waitUntil("the file is stored") { try daemon.count("SELECT count(*) FROM articles") == 1 }
+        XCTAssertEqual(try daemon.stop(), 0)
+        try daemon.start()
+        let client = try daemon.controlClient()
+        let first = try XCTUnwrap(client.call("status").result?["posted_key_filter"] as? String)
+        XCTAssertTrue(["filling", "filled"].contains(first), first)
+        try daemon.waitUntil("the filter is filled") { try client.call("status").result?["posted_key_filter"] as? String == "filled" }
+    }
+
     func testSIGTERMCommitsCheckpointsAndExitsZero() throws {
         try daemon.start()
         for index in 0..<30 {

@@ -35,6 +35,8 @@ final class StageOptionsTests: XCTestCase {
         XCTAssertEqual(try daemon.count("SELECT count(*) FROM article_features"), 0)
         XCTAssertEqual(try daemon.count("SELECT count(*) FROM stories"), 0)
         XCTAssertTrue(daemon.log.contains("harbor.txt"), daemon.log)
+        let status = try XCTUnwrap(try daemon.controlClient().call("status").result)
+        XCTAssertNil(status["posted_key_filter"], "no placement, so no filter of posted keys: \(status)")
     }
 
     func testWithoutFullTextSearchSaysSoAndANextStartCatchesUp() throws {

@@ -42,11 +42,12 @@ final class PostedKeyFilterTests: XCTestCase {
     }
 
     /// The fill reads the keys in batches of 65,536: more than one batch of sentence keys, and
-    /// band keys in several bands, all come out set.
+    /// band keys in several bands, all come out set, down to the smallest key there is.
     func testTheFillSetsEveryKeyAlreadyStored() throws {
         let temporary = try TemporaryStore()
-        let sentenceKeys = randomKeys(70_000, seed: 4)
-        let bandKeys = randomKeys(3_000, seed: 5)
+        // The smallest stored value of all too, where a reader that starts "after" it misses it.
+        let sentenceKeys = randomKeys(70_000, seed: 4) + [UInt64(bitPattern: Int64.min)]
+        let bandKeys = [UInt64(bitPattern: Int64.min)] + randomKeys(3_000, seed: 5)
         try temporary.store.pool.write { db in
             for (index, key) in sentenceKeys.enumerated() {
                 try db.execute(sql: "INSERT INTO sentence_postings (key, article_id) VALUES (?, ?)",

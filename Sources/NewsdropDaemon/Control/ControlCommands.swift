@@ -12,6 +12,7 @@ struct ControlContext: Sendable {
     let intake: Intake
     let fetcher: FetchScheduler
     let queries: CorpusQueries
+    let store: ArticleStore
     let logger: Logger
     /// Starts a graceful stop, as SIGTERM does.
     let requestStop: @Sendable () -> Void
@@ -163,7 +164,9 @@ final class ControlCommands: Sendable {
             version: NewsdropVersion.current, uptimeSeconds: Date().timeIntervalSince(context.metrics.startedAt),
             state: backlog.stalled ? "stalled" : backlog.paused ? "paused" : "running", stateDirectory: context.layout.root,
             inboxPending: backlog.pending, queueDepth: backlog.inFlight, fetchesInFlight: context.fetcher.inFlightCount,
-            fetchQueue: context.fetcher.queueStatus(), counters: context.metrics.counters, databaseBytes: database, lastError: context.metrics.lastError)
+            fetchQueue: context.fetcher.queueStatus(), counters: context.metrics.counters, databaseBytes: database,
+            postedKeyFilter: context.store.stages.similarity ? (context.store.skipsUnpostedKeys ? "filled" : "filling") : nil,
+            lastError: context.metrics.lastError)
     }
 
     /// `fetch`: queues the valid URLs (all or nothing when one is not a URL, so a typo is

@@ -128,7 +128,7 @@ public final class Daemon: @unchecked Sendable {
             adminGroup = gid
         }
         let context = ControlContext(
-            layout: layout, metrics: metrics, intake: intake, fetcher: fetcher, queries: CorpusQueries(store: store), logger: logger,
+            layout: layout, metrics: metrics, intake: intake, fetcher: fetcher, queries: CorpusQueries(store: store), store: store, logger: logger,
             requestStop: { [unowned self] in lifecycle.async { self.stop(reason: "shutdown command") } },
             reload: { [unowned self] in lifecycle.sync { self.reload(reason: "reload command") } })
         return try ControlServer(

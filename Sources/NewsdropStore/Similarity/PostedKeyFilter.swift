@@ -98,18 +98,19 @@ final class PostedKeyFilter: @unchecked Sendable {
     func fill(from reader: any DatabaseReader) {
         let batch = 65_536
         do {
-            var after = Int64.min
+            // From the smallest key on (`>=` once, so that a key of exactly Int64.min is read too).
+            var after = Int64.min, comparison = ">="
             var more = true
             while more, !cancelled.load(ordering: .relaxed) {
                 let keys = try reader.read { db in
-                    try Int64.fetchAll(db, sql: "SELECT DISTINCT key FROM sentence_postings WHERE key > ? ORDER BY key LIMIT ?",
+                    try Int64.fetchAll(db, sql: "SELECT DISTINCT key FROM sentence_postings WHERE key \(comparison) ? ORDER BY key LIMIT ?",
                                        arguments: [after, batch])
                 }
                 insert(keys.lazy.map { UInt64(bitPattern: $0) })
                 more = keys.count == batch
-                after = keys.last ?? after
+                (after, comparison) = (keys.last ?? after, ">")
             }
-            var band = Int64.min, key = Int64.min
+            var band: Int64 = -1, key = Int64.min  // bands count from 0
             more = true
             while more, !cancelled.load(ordering: .relaxed) {
                 let rows = try reader.read { db in

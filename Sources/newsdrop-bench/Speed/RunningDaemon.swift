@@ -56,6 +56,21 @@ final class RunningDaemon: @unchecked Sendable {
         guard String(decoding: idle, as: UTF8.self).contains(#""idle":true"#) else { throw BenchError("the daemon never became idle") }
     }
 
+    /// Waits until candidate search skips unposted keys (`status` says the filter of posted
+    /// keys is filled, or has none); returns how long that took. A store opened on many
+    /// articles reads their keys first, and a burst measured before then would mix both modes.
+    func waitForPostedKeyFilter() throws -> Double {
+        let client = try TimingClient(path: socketPath)
+        let clock = ContinuousClock(), started = clock.now
+        while true {
+            let status = String(decoding: try client.roundTrip(Array(#"{"id":3,"cmd":"status"}"#.utf8) + [10]), as: UTF8.self)
+            let waited = started.duration(to: clock.now).seconds
+            if !status.contains(#""posted_key_filter":"filling""#) { return waited }
+            guard waited < 3_600 else { throw BenchError("the daemon's filter of posted keys was still filling after an hour") }
+            usleep(100_000)
+        }
+    }
+
     /// A burst delivered all at once: wall time from the first rename until `wait-idle`
     /// answers, and the daemon's CPU time over it.
     struct Burst {

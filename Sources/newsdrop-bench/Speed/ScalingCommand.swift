@@ -30,6 +30,8 @@ struct ScalingCommand: ParsableCommand {
         var storedArticles: Int
         /// Seeding the store, or copying a kept one (`--stores`).
         var preparationSeconds: Double
+        /// From the daemon's start until its filter of posted keys had read the stored keys.
+        var keyFilterFillSeconds: Double
         var databaseMegabytes: Double
         var articlesPerSecond: Double
         var daemonCPUMillisecondsPerArticle: Double
@@ -50,9 +52,11 @@ struct ScalingCommand: ParsableCommand {
             print(try ReportJSON.text(results))
         } else {
             let base = results[0].daemonCPUMillisecondsPerArticle
-            var table = TextTable("stored", "prepare s", "db MB", "articles/s", "CPU ms/article", "× first", "peak RSS MB")
+            var table = TextTable("stored", "prepare s", "key filter s", "db MB", "articles/s", "CPU ms/article", "× first",
+                                  "peak RSS MB")
             for result in results {
                 table.add("\(result.storedArticles)", String(format: "%.0f", result.preparationSeconds),
+                          String(format: "%.1f", result.keyFilterFillSeconds),
                           String(format: "%.0f", result.databaseMegabytes), String(format: "%.0f", result.articlesPerSecond),
                           String(format: "%.2f", result.daemonCPUMillisecondsPerArticle),
                           String(format: "%.2f", result.daemonCPUMillisecondsPerArticle / base),
@@ -78,11 +82,12 @@ struct ScalingCommand: ParsableCommand {
 
         let daemon = try RunningDaemon(stateDirectory: state)
         defer { daemon.stop() }
+        let keyFilterFillSeconds = try daemon.waitForPostedKeyFilter()
         let names = try daemon.stage(articles, from: &generator)
         let burst = try daemon.ingestBurst(names).burst
         let databaseBytes = (try? FileManager.default.attributesOfItem(atPath: state.appendingPathComponent("newsdrop.db").path)[.size] as? Int) ?? 0
         return Measurement(storedArticles: storedArticles, preparationSeconds: preparationSeconds,
-                           databaseMegabytes: Double(databaseBytes) / 1_000_000,
+                           keyFilterFillSeconds: keyFilterFillSeconds, databaseMegabytes: Double(databaseBytes) / 1_000_000,
                            articlesPerSecond: Double(articles) / burst.seconds,
                            daemonCPUMillisecondsPerArticle: burst.cpuSeconds / Double(articles) * 1_000,
                            peakResidentMegabytes: daemon.peakResidentMegabytes)
