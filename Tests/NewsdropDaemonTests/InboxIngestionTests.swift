@@ -228,7 +228,8 @@ final class InboxIngestionTests: XCTestCase {
     }
 
     /// Candidate search skips keys no article posted once the filter of posted keys has read
-    /// the keys stored before the start; status says when. A small store's fill is quick.
+    /// the keys stored before the start; status says when, and metrics count what it skipped.
+    /// A small store's fill is quick.
     func testStatusSaysWhenThePostedKeyFilterIsFilled() throws {
         try daemon.start()
         try daemon.dropByRename("one.txt", Data("Headline\n\nOne article, so that the next start has keys to read.".utf8))
@@ -239,6 +240,12 @@ final class InboxIngestionTests: XCTestCase {
         let first = try XCTUnwrap(client.call("status").result?["posted_key_filter"] as? String)
         XCTAssertTrue(["filling", "filled"].contains(first), first)
         try daemon.waitUntil("the filter is filled") { try client.call("status").result?["posted_key_filter"] as? String == "filled" }
+        try daemon.dropByRename("two.txt", Data("Orchard harvest\n\nApple growers picked a record crop; cider makers bought the bruised fruit.".utf8))
+        XCTAssertTrue(try client.waitIdle(timeout: 10))
+        let metrics = try XCTUnwrap(try client.call("metrics").result?["text"] as? String)
+        let skipped = metrics.split(separator: "\n").first { $0.hasPrefix("newsdrop_posting_lookups_skipped_total ") }
+        XCTAssertGreaterThan(Int(skipped?.split(separator: " ").last ?? "") ?? 0, 0,
+                             "an unrelated article's keys have no postings: \(metrics)")
     }
 
     func testSIGTERMCommitsCheckpointsAndExitsZero() throws {

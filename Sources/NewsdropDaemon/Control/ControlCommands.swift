@@ -82,7 +82,9 @@ final class ControlCommands: Sendable {
         case "stats":
             reply(context.metrics.stats())
         case "metrics":
-            reply(MetricsResult(text: PrometheusExposition.render(status: status(), metrics: context.metrics)))
+            reply(MetricsResult(text: PrometheusExposition.render(
+                status: status(), metrics: context.metrics,
+                skippedPostingLookups: context.store.stages.similarity ? context.store.skippedPostingLookups : nil)))
         case "articles":
             reply(try context.queries.articles(try filter(request), limit: try request.limit(default: 50),
                                                cursor: try request.integer("cursor")))

@@ -3,7 +3,8 @@ import NewsdropControlProtocol
 /// The `metrics` command's text: Prometheus exposition format 0.0.4, for a node-exporter
 /// textfile collector or a scrape proxy.
 enum PrometheusExposition {
-    static func render(status: StatusResult, metrics: DaemonMetrics) -> String {
+    /// `skippedPostingLookups`: nil when the store does not place articles.
+    static func render(status: StatusResult, metrics: DaemonMetrics, skippedPostingLookups: Int?) -> String {
         var lines: [String] = []
         func metric(_ name: String, _ type: String, _ help: String, _ value: some CustomStringConvertible) {
             lines.append("# HELP newsdrop_\(name) \(help)")
@@ -18,6 +19,10 @@ enum PrometheusExposition {
         metric("inputs_failed_total", "counter", "Inputs or JSON lines that could not be ingested.", counters.failed)
         metric("commits_total", "counter", "Transactions that committed inputs (under load, many inputs share one).",
                counters.commits)
+        if let skippedPostingLookups {
+            metric("posting_lookups_skipped_total", "counter",
+                   "Posting-list lookups that candidate search skipped: keys no article had posted.", skippedPostingLookups)
+        }
         metric("inbox_pending", "gauge", "Files noticed in the inbox and not yet claimed.", status.inboxPending)
         metric("queue_depth", "gauge", "Files claimed and not yet committed.", status.queueDepth)
         metric("fetches_in_flight", "gauge", "URL fetches under way.", status.fetchesInFlight)
