@@ -17,8 +17,9 @@ import Synchronization
 /// the store opened is in every later snapshot, and a key stored after it was posted by this
 /// writer; together they cover every stored key. Until that fill is complete the filter
 /// answers "maybe" for every key. Keys stay set when a transaction fails (a few keys too many
-/// only cost a lookup). Memory: `bitCount / 8` bytes of anonymous mapping, touched as bits
-/// are set, so a small store uses little of it.
+/// only cost a lookup). Memory: `bitCount / 8` bytes of anonymous mapping, taken as bits are
+/// set; a key's bits land on pages at random, so a store of a few hundred articles has
+/// touched all of it (peak RSS 108 → 174 MB for 2,000 articles, `newsdrop-bench ingest`).
 final class PostedKeyFilter: @unchecked Sendable {
     /// 2²⁹ bits, 64 MB: with three bits per key, about 7% false positives at a million
     /// articles (about 100 million keys), under 0.1% at 100,000.
