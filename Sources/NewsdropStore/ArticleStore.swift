@@ -33,6 +33,9 @@ public final class ArticleStore: Sendable {
     let pool: DatabasePool
     private let similarity: Mutex<SimilaritySettings>
     private let caches = WriterCaches()
+    /// The background fill of the filter of posted keys (`PostedKeyFilter`), waited for when
+    /// the store goes away so that no reader outlives it.
+    private let keyFill = DispatchGroup()
     private let rotation = Mutex(SliceRotation())
     /// Articles whose held index entries the store recomputed when it opened: more than zero
     /// only after the last run was killed (`IndexSlices`), which the daemon says in its log.
@@ -71,12 +74,16 @@ public final class ArticleStore: Sendable {
         articlesRecoveredAtOpen = try Self.recoverDeferredIndexes(in: pool, similarity: similarity, caches: caches)
         if stages.fullText { try catchUpFullText() }
         if stages.similarity {
-            DispatchQueue.global(qos: .utility).async { [pool, caches] in caches.postedKeys.fill(from: pool) }
+            // The pool is held only while a batch is read: the store's owner decides when it closes.
+            DispatchQueue.global(qos: .utility).async(group: keyFill) { [weak pool, caches] in
+                caches.postedKeys.fill { pool }
+            }
         }
     }
 
     deinit {
         caches.postedKeys.cancelFill()
+        keyFill.wait()  // at most one batch
     }
 
     /// Whether candidate search skips posting keys no article has posted yet: false until the

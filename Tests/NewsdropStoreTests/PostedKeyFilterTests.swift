@@ -31,7 +31,7 @@ final class PostedKeyFilterTests: XCTestCase {
         let filter = PostedKeyFilter(bitCount: 1 << 20)
         let inserted = randomKeys(20_000, seed: 2)
         filter.insert(inserted)
-        filter.fill(from: temporary.store.pool)
+        filter.fill { temporary.store.pool }
         XCTAssertTrue(filter.isFilled)
         XCTAssertEqual(filter.mayHavePostings(inserted), Array(repeating: true, count: inserted.count))
 
@@ -59,13 +59,37 @@ final class PostedKeyFilterTests: XCTestCase {
             }
         }
         let filter = PostedKeyFilter(bitCount: 1 << 24)
-        filter.fill(from: temporary.store.pool)
+        filter.fill { temporary.store.pool }
         XCTAssertTrue(filter.isFilled)
         XCTAssertFalse(filter.mayHavePostings(sentenceKeys).contains(false))
         let storedBands = bandKeys.enumerated().map { PostedKeyFilter.key(band: $0.offset % 16, key: $0.element) }
         XCTAssertFalse(filter.mayHavePostings(storedBands).contains(false))
         let otherBand = bandKeys.enumerated().map { PostedKeyFilter.key(band: ($0.offset + 1) % 16, key: $0.element) }
         XCTAssertGreaterThan(filter.mayHavePostings(otherBand).filter { !$0 }.count, 2_900, "each band is its own key space")
+    }
+
+    /// The fill reads through the store's database only a batch at a time: a store released
+    /// while its filter fills closes its database then and there (SQLite removes the log when
+    /// the last connection closes), instead of leaving a reader open behind it.
+    func testAReleasedStoreClosesItsDatabaseWhileItsFilterFills() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("newsdrop-filter-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("test.db").path
+        do {
+            let store = try ArticleStore(path: path)
+            let keys = randomKeys(400_000, seed: 6)
+            try store.pool.write { db in
+                let insert = try db.makeStatement(sql: "INSERT INTO sentence_postings (key, article_id) VALUES (?, 1)")
+                for key in keys { try insert.execute(arguments: [Int64(bitPattern: key)]) }
+            }
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path + "-wal"))
+        var store: ArticleStore? = try ArticleStore(path: path)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: path + "-wal"))
+        store = nil
+        XCTAssertNil(store)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path + "-wal"), "the database closed with the store")
     }
 
     /// A store opened on an existing database fills its filter in the background; once it is

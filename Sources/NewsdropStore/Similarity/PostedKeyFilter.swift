@@ -95,15 +95,18 @@ final class PostedKeyFilter: @unchecked Sendable {
 
     /// Sets every key already in the posting tables, reading them in key order a batch per
     /// read transaction (a long one would keep checkpoints from reusing the log), then marks
-    /// the filter filled. Stops, leaving it unfilled, if `cancelFill` is called or a read fails.
-    func fill(from reader: any DatabaseReader) {
+    /// the filter filled. Stops, leaving it unfilled, if `cancelFill` is called, a read fails
+    /// or `reader` returns nil (the database is gone); `reader` is asked again for each batch, so
+    /// the fill holds the database only while it reads.
+    func fill(from reader: () -> (any DatabaseReader)?) {
         let batch = 65_536
         do {
             // From the smallest key on (`>=` once, so that a key of exactly Int64.min is read too).
             var after = Int64.min, comparison = ">="
             var more = true
             while more, !cancelled.load(ordering: .relaxed) {
-                let keys = try reader.read { db in
+                guard let database = reader() else { return }
+                let keys = try database.read { db in
                     try Int64.fetchAll(db, sql: "SELECT DISTINCT key FROM sentence_postings WHERE key \(comparison) ? ORDER BY key LIMIT ?",
                                        arguments: [after, batch])
                 }
@@ -114,7 +117,8 @@ final class PostedKeyFilter: @unchecked Sendable {
             var band: Int64 = -1, key = Int64.min  // bands count from 0
             more = true
             while more, !cancelled.load(ordering: .relaxed) {
-                let rows = try reader.read { db in
+                guard let database = reader() else { return }
+                let rows = try database.read { db in
                     try Row.fetchAll(db, sql: """
                         SELECT DISTINCT band, key FROM band_postings WHERE (band, key) > (?, ?) ORDER BY band, key LIMIT ?
                         """, arguments: [band, key, batch])
