@@ -18,7 +18,7 @@ struct NearDuplicateIndex {
         // Keys no article has posted have no postings, held or stored: most keys, most of the time.
         let bandCount = features.bandKeys.count
         let posted = pending.keys?.mayHavePostings(
-            features.bandKeys.enumerated().map { PostedKeyFilter.key(band: $0.offset, key: $0.element) } + features.sentenceKeys)
+            PostedKeyFilter.keys(bandKeys: features.bandKeys, sentenceKeys: features.sentenceKeys))
         let bands = try db.cachedStatement(sql: """
             SELECT article_id FROM band_postings WHERE band = ? AND key = ? ORDER BY article_id DESC LIMIT ?
             """)

@@ -102,7 +102,7 @@ final class PendingPostings: Sendable {
             }
             state.count += bandKeys.count + sentenceKeys.count
         }
-        keys?.insert(bandKeys.enumerated().map { PostedKeyFilter.key(band: $0.offset, key: $0.element) } + sentenceKeys)
+        keys?.insert(PostedKeyFilter.keys(bandKeys: bandKeys, sentenceKeys: sentenceKeys))
     }
 
     /// Calls `body` with the held articles under a band key, newest first, while it returns true.

@@ -70,6 +70,12 @@ final class PostedKeyFilter: @unchecked Sendable {
         key ^ (UInt64(band + 1) &* 0x9E37_79B9_7F4A_7C15)
     }
 
+    /// The filter's keys for one article's postings: its band keys (position = band), then its
+    /// sentence keys as they are.
+    static func keys(bandKeys: [UInt64], sentenceKeys: [UInt64]) -> [UInt64] {
+        bandKeys.enumerated().map { key(band: $0.offset, key: $0.element) } + sentenceKeys
+    }
+
     func insert<Keys: Sequence>(_ keys: Keys) where Keys.Element == UInt64 {
         lock.withLock { _ in
             for key in keys {
