@@ -32,10 +32,14 @@ public final class ArticleStore: Sendable {
     public let stages: Stages
     let pool: DatabasePool
     private let similarity: Mutex<SimilaritySettings>
-    private let caches = WriterCaches()
+    private let caches: WriterCaches
     /// The background fill of the filter of posted keys (`PostedKeyFilter`), waited for when
     /// the store goes away so that no reader outlives it.
     private let keyFill = DispatchGroup()
+    /// Why the store has no filter of posted keys although one was asked for.
+    private let keyFilterMappingFailure: String?
+    /// The filter of posted keys' size unless told otherwise (`PostedKeyFilter`).
+    public static let defaultPostedKeyFilterBytes = PostedKeyFilter.defaultByteCount
     private let rotation = Mutex(SliceRotation())
     /// Articles whose held index entries the store recomputed when it opened: more than zero
     /// only after the last run was killed (`IndexSlices`), which the daemon says in its log.
@@ -45,11 +49,25 @@ public final class ArticleStore: Sendable {
     static let logPagesBeforeWriterCheckpoint = 16_384
     private let checkpointer: WALCheckpointer
 
-    public init(path: String, similarity: SimilaritySettings = SimilaritySettings(), stages: Stages = Stages()) throws {
+    /// Opens (creating or migrating) the database at `path`. With near-duplicates and stories
+    /// on, candidate search skips keys no article has posted once a filter of
+    /// `postedKeyFilterBytes` (0: none) has read the stored keys in the background;
+    /// `postedKeyFilterEvents` hears, once, when that is done or why it cannot be.
+    public init(path: String, similarity: SimilaritySettings = SimilaritySettings(), stages: Stages = Stages(),
+                postedKeyFilterBytes: Int = defaultPostedKeyFilterBytes,
+                postedKeyFilterEvents: @escaping @Sendable (PostedKeyFilterEvent) -> Void = { _ in }) throws {
         SQLiteMemoryStatistics.turnedOffBeforeFirstUse
         self.path = path
         self.stages = stages
         self.similarity = Mutex(similarity)
+        var filter: PostedKeyFilter?
+        do {
+            filter = stages.similarity && postedKeyFilterBytes > 0 ? try PostedKeyFilter(byteCount: postedKeyFilterBytes) : nil
+            keyFilterMappingFailure = nil
+        } catch {
+            keyFilterMappingFailure = error.description
+        }
+        caches = WriterCaches(postedKeys: filter)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -73,26 +91,36 @@ public final class ArticleStore: Sendable {
         pool.add(transactionObserver: fetchQueueCounts, extent: .observerLifetime)
         articlesRecoveredAtOpen = try Self.recoverDeferredIndexes(in: pool, similarity: similarity, caches: caches)
         if stages.fullText { try catchUpFullText() }
-        if stages.similarity {
+        if let filter {
             // The pool is held only while a batch is read: the store's owner decides when it closes.
-            DispatchQueue.global(qos: .utility).async(group: keyFill) { [weak pool, caches] in
-                caches.postedKeys.fill { pool }
+            DispatchQueue.global(qos: .utility).async(group: keyFill) { [weak pool] in
+                let started = Date()
+                switch filter.fill(from: { pool }) {
+                case .filled(let keys): postedKeyFilterEvents(.filled(keys: keys, seconds: Date().timeIntervalSince(started)))
+                case .failed(let reason): postedKeyFilterEvents(.failed(reason))
+                case .cancelled: break
+                }
             }
+        } else if let keyFilterMappingFailure {
+            postedKeyFilterEvents(.failed(keyFilterMappingFailure))
         }
     }
 
     deinit {
-        caches.postedKeys.cancelFill()
+        caches.postedKeys?.cancelFill()
         keyFill.wait()  // at most one batch
     }
 
-    /// Whether candidate search skips posting keys no article has posted yet: false until the
-    /// filter of posted keys has read the keys stored before the store opened
-    /// (`PostedKeyFilter`), and always with near-duplicates and stories off.
-    public var skipsUnpostedKeys: Bool { caches.postedKeys.isFilled }
+    /// Where the filter of posted keys stands (`PostedKeyFilter`).
+    public var postedKeyFilterState: PostedKeyFilterState {
+        if let keyFilterMappingFailure { return .failed(keyFilterMappingFailure) }
+        guard let filter = caches.postedKeys else { return .off }
+        if let failure = filter.fillFailure { return .failed(failure) }
+        return filter.isFilled ? .filled : .filling
+    }
 
     /// Lookups of posting lists that candidate search skipped since the store opened.
-    public var skippedPostingLookups: Int { caches.postedKeys.skippedLookups }
+    public var skippedPostingLookups: Int { caches.postedKeys?.skippedLookups ?? 0 }
 
     /// Which slice of the deferred index entries the next commit writes (`IndexSlices`), and
     /// whether the entries held in memory were lost with a failed transaction.

@@ -228,7 +228,8 @@ final class InboxIngestionTests: XCTestCase {
     }
 
     /// Candidate search skips keys no article posted once the filter of posted keys has read
-    /// the keys stored before the start; status says when, and metrics count what it skipped.
+    /// the keys stored before the start; status and the log say when, and metrics count what it
+    /// skipped.
     /// A small store's fill is quick.
     func testStatusSaysWhenThePostedKeyFilterIsFilled() throws {
         try daemon.start()
@@ -240,6 +241,7 @@ final class InboxIngestionTests: XCTestCase {
         let first = try XCTUnwrap(client.call("status").result?["posted_key_filter"] as? String)
         XCTAssertTrue(["filling", "filled"].contains(first), first)
         try daemon.waitUntil("the filter is filled") { try client.call("status").result?["posted_key_filter"] as? String == "filled" }
+        XCTAssertTrue(daemon.log.contains("filter of posted keys filled: read "), daemon.log)
         try daemon.dropByRename("two.txt", Data("Orchard harvest\n\nApple growers picked a record crop; cider makers bought the bruised fruit.".utf8))
         XCTAssertTrue(try client.waitIdle(timeout: 10))
         let metrics = try XCTUnwrap(try client.call("metrics").result?["text"] as? String)

@@ -39,6 +39,29 @@ final class StageOptionsTests: XCTestCase {
         XCTAssertNil(status["posted_key_filter"], "no placement, so no filter of posted keys: \(status)")
     }
 
+    /// `dedup.key_filter_size`: 0 keeps no filter of posted keys, and a size whose memory cannot
+    /// be mapped is logged with the reason; either way every key is looked up and a revision
+    /// still joins its original's group.
+    func testWithoutAFilterOfPostedKeysNearDuplicatesAreStillFound() throws {
+        let sentences = (1...10).map { "Crews counted \($0 * 3) broken panes in hall \($0) of the Lakeside Library." }
+        func story(_ sentences: ArraySlice<String>) -> String {
+            "Library storm damage\n\n" + sentences.joined(separator: " ")
+        }
+        let drops = [("0", "off", [("storm.txt", story(sentences[...])), ("revision.txt", story(sentences.dropLast()))]),
+                     ("1048576G", "failed", [("second-revision.txt", story(sentences.dropFirst()))])]
+        for (size, word, files) in drops {
+            try daemon.start(environment: ["NEWSDROP_DEDUP_KEY_FILTER_SIZE": size])
+            let client = try dropAndWait(files)
+            XCTAssertEqual(try client.call("status").result?["posted_key_filter"] as? String, word, "size \(size)")
+            try daemon.stop()
+        }
+        XCTAssertEqual(try daemon.count("SELECT count(*) FROM articles"), 3)
+        let groups = try daemon.count("SELECT count(DISTINCT duplicate_group) FROM articles")
+        XCTAssertEqual(groups, 1, "both revisions joined the original")
+        XCTAssertTrue(daemon.log.contains("filter of posted keys unusable, every posting key is looked up (slower, same results): cannot map"),
+                      daemon.log)
+    }
+
     func testWithoutFullTextSearchSaysSoAndANextStartCatchesUp() throws {
         try daemon.start(environment: ["NEWSDROP_SEARCH_FULL_TEXT": "false"])
         var client = try dropAndWait(Self.articles)

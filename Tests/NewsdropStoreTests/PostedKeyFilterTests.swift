@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import NewsdropCore
 @testable import NewsdropStore
+import Synchronization
 import XCTest
 
 /// Candidate search skips posting keys that no article has posted (`PostedKeyFilter`). A key
@@ -19,8 +20,8 @@ final class PostedKeyFilterTests: XCTestCase {
         }
     }
 
-    func testUntilItIsFilledEveryKeyMayHavePostings() {
-        let filter = PostedKeyFilter(bitCount: 1 << 16)
+    func testUntilItIsFilledEveryKeyMayHavePostings() throws {
+        let filter = try PostedKeyFilter(byteCount: 1 << 13)
         XCTAssertFalse(filter.isFilled)
         XCTAssertEqual(filter.mayHavePostings(randomKeys(1_000, seed: 1)), Array(repeating: true, count: 1_000))
         XCTAssertEqual(filter.skippedLookups, 0)
@@ -28,10 +29,10 @@ final class PostedKeyFilterTests: XCTestCase {
 
     func testEveryInsertedKeyMayHavePostingsAndFewOthersDo() throws {
         let temporary = try TemporaryStore()  // empty posting tables: the fill finds nothing
-        let filter = PostedKeyFilter(bitCount: 1 << 20)
+        let filter = try PostedKeyFilter(byteCount: 1 << 17)
         let inserted = randomKeys(20_000, seed: 2)
         filter.insert(inserted)
-        filter.fill { temporary.store.pool }
+        XCTAssertEqual(filter.fill { temporary.store.pool }, .filled(keys: 0))
         XCTAssertTrue(filter.isFilled)
         XCTAssertEqual(filter.mayHavePostings(inserted), Array(repeating: true, count: inserted.count))
 
@@ -58,14 +59,83 @@ final class PostedKeyFilterTests: XCTestCase {
                                arguments: [index % 16, Int64(bitPattern: key), 1])
             }
         }
-        let filter = PostedKeyFilter(bitCount: 1 << 24)
-        filter.fill { temporary.store.pool }
+        let filter = try PostedKeyFilter(byteCount: 1 << 21)
+        XCTAssertEqual(filter.fill { temporary.store.pool }, .filled(keys: sentenceKeys.count + bandKeys.count))
         XCTAssertTrue(filter.isFilled)
         XCTAssertFalse(filter.mayHavePostings(sentenceKeys).contains(false))
         let storedBands = bandKeys.enumerated().map { PostedKeyFilter.key(band: $0.offset % 16, key: $0.element) }
         XCTAssertFalse(filter.mayHavePostings(storedBands).contains(false))
         let otherBand = bandKeys.enumerated().map { PostedKeyFilter.key(band: ($0.offset + 1) % 16, key: $0.element) }
         XCTAssertGreaterThan(filter.mayHavePostings(otherBand).filter { !$0 }.count, 2_900, "each band is its own key space")
+    }
+
+    /// `dedup.key_filter_size` takes any number of bytes, not only powers of two.
+    func testAFilterOfAnySizeNeverMissesAKey() throws {
+        let temporary = try TemporaryStore()
+        let filter = try PostedKeyFilter(byteCount: 100_003)  // 12,500 words
+        let inserted = randomKeys(20_000, seed: 7)
+        filter.insert(inserted)
+        _ = filter.fill { temporary.store.pool }
+        XCTAssertFalse(filter.mayHavePostings(inserted).contains(false))
+        let falsePositives = filter.mayHavePostings(randomKeys(20_000, seed: 8)).filter { $0 }.count
+        XCTAssertLessThan(falsePositives, 100, "three bits per key in 800,000 bits: about 0.04% expected")
+    }
+
+    /// A fill that cannot read the postings says why, and leaves the filter answering "maybe":
+    /// a missed key would lose a near-duplicate, an unfilled filter only costs lookups.
+    func testAFillThatCannotReadSaysWhyAndSkipsNothing() throws {
+        let filter = try PostedKeyFilter(byteCount: 1 << 13)
+        let outcome = filter.fill { try? DatabaseQueue() }  // no posting tables
+        guard case .failed(let reason) = outcome else { return XCTFail("\(outcome)") }
+        XCTAssertTrue(reason.contains("sentence_postings") && reason.contains("no such table"), reason)
+        XCTAssertEqual(filter.fillFailure, reason)
+        XCTAssertFalse(filter.isFilled)
+        XCTAssertEqual(filter.mayHavePostings(randomKeys(100, seed: 9)), Array(repeating: true, count: 100))
+    }
+
+    /// Without a filter, because its size is 0 or its memory cannot be mapped, the store says so
+    /// (and why) and looks every key up: a revision still finds its original.
+    func testAStoreWithoutAFilterSaysWhyAndStillFindsNearDuplicates() throws {
+        for (bytes, expectsFailure) in [(0, false), (1 << 60, true)] {
+            let temporary = try TemporaryStore()
+            let events = Mutex<[PostedKeyFilterEvent]>([])
+            let store = try ArticleStore(path: temporary.folder.appendingPathComponent("\(bytes).db").path,
+                                         postedKeyFilterBytes: bytes) { event in events.withLock { $0.append(event) } }
+            if expectsFailure {
+                guard case .failed(let reason) = store.postedKeyFilterState else {
+                    return XCTFail("a filter of 2⁶⁰ bytes cannot be mapped: \(store.postedKeyFilterState)")
+                }
+                XCTAssertTrue(reason.contains("cannot map 1152921504606846976 bytes"), reason)
+                XCTAssertEqual(events.withLock { $0 }, [.failed(reason)])
+            } else {
+                XCTAssertEqual(store.postedKeyFilterState, .off)
+                XCTAssertEqual(events.withLock { $0 }, [])
+            }
+            _ = try store.record([try Self.delivery("original", Self.harborStory(Self.sentences))])
+            _ = try store.record([try Self.delivery("revision", Self.harborStory(Array(Self.sentences.dropFirst())))])
+            XCTAssertEqual(try Self.groups(store), [[1, 1], [2, 1]], "size \(bytes): the revision joins the original")
+            XCTAssertEqual(store.skippedPostingLookups, 0)
+        }
+    }
+
+    private static let sentences = (1...12).map { "Inspectors counted \($0 * 7) cracked rivets on span \($0) of the Casco Harbor Bridge." }
+
+    private static func harborStory(_ sentences: [String]) -> String {
+        "Harbor bridge cracks\n\n" + sentences.joined(separator: " ")
+    }
+
+    private static func delivery(_ key: String, _ text: String) throws -> Delivery {
+        let bytes = Array(text.utf8)
+        return Delivery(key: key, origin: .file, name: "\(key).txt", receivedAt: Timestamp(secondsSinceEpoch: 1_700_000_000),
+                        rawSHA256: ContentHash.sha256Hex(bytes),
+                        content: .items(try DocumentParser.parse(bytes, fileName: "\(key).txt")))
+    }
+
+    /// Each article's id and duplicate group, in id order.
+    private static func groups(_ store: ArticleStore) throws -> [[Int64]] {
+        try store.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, duplicate_group FROM articles ORDER BY id").map { [$0[0] as Int64, $0[1] as Int64] }
+        }
     }
 
     /// The fill reads through the store's database only a batch at a time: a store released
@@ -100,31 +170,24 @@ final class PostedKeyFilterTests: XCTestCase {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("test.db").path
-        let sentences = (1...12).map { "Inspectors counted \($0 * 7) cracked rivets on span \($0) of the Casco Harbor Bridge." }
-        func delivery(_ key: String, _ text: String) throws -> Delivery {
-            let bytes = Array(text.utf8)
-            return Delivery(key: key, origin: .file, name: "\(key).txt", receivedAt: Timestamp(secondsSinceEpoch: 1_700_000_000),
-                            rawSHA256: ContentHash.sha256Hex(bytes),
-                            content: .items(try DocumentParser.parse(bytes, fileName: "\(key).txt")))
-        }
         do {
             let store = try ArticleStore(path: path)
-            _ = try store.record([delivery("original", "Harbor bridge cracks\n\n" + sentences.joined(separator: " "))])
+            _ = try store.record([try Self.delivery("original", Self.harborStory(Self.sentences))])
             try store.checkpoint()  // writes every held slice: the postings are stored, not held
         }
 
-        let reopened = try ArticleStore(path: path)
+        let events = Mutex<[PostedKeyFilterEvent]>([])
+        let reopened = try ArticleStore(path: path) { event in events.withLock { $0.append(event) } }
         let deadline = Date().addingTimeInterval(30)
-        while !reopened.skipsUnpostedKeys, Date() < deadline { usleep(10_000) }
-        XCTAssertTrue(reopened.skipsUnpostedKeys, "the fill of a small store ends within seconds")
-        _ = try reopened.record([delivery("revision", "Harbor bridge cracks, updated\n\n" + sentences.dropFirst().joined(separator: " "))])
-        let groups = try reopened.pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, duplicate_group FROM articles ORDER BY id").map { [$0[0] as Int64, $0[1] as Int64] }
-        }
-        XCTAssertEqual(groups, [[1, 1], [2, 1]], "the revision is a near-duplicate of the original")
+        while reopened.postedKeyFilterState != .filled, Date() < deadline { usleep(10_000) }
+        XCTAssertEqual(reopened.postedKeyFilterState, .filled, "the fill of a small store ends within seconds")
+        guard case .filled(let keys, _)? = events.withLock({ $0.first }) else { return XCTFail("\(events.withLock { $0 })") }
+        XCTAssertGreaterThan(keys, 16, "the original's 16 band keys and its sentence keys were read")
+        _ = try reopened.record([try Self.delivery("revision", Self.harborStory(Array(Self.sentences.dropFirst())))])
+        XCTAssertEqual(try Self.groups(reopened), [[1, 1], [2, 1]], "the revision is a near-duplicate of the original")
 
         let skippedBefore = reopened.skippedPostingLookups
-        _ = try reopened.record([delivery("unrelated", """
+        _ = try reopened.record([try Self.delivery("unrelated", """
             Orchard harvest
 
             Apple growers in the valley picked a record crop this autumn. The cooperative said prices held \

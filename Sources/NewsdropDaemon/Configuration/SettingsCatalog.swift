@@ -96,6 +96,9 @@ enum SettingsCatalog {
                live: true, \.similarity.duplicateThreshold),
         number("dedup.sentence_dice", .fraction, "Content-word overlap (Dice) from which two sentences align.",
                live: true, \.similarity.sentenceDice),
+        integer("dedup.key_filter_size", .bytes,
+                "Memory for the filter that spares lookups of posting keys no article has (0: none; slower, same results).",
+                live: false, \.postedKeyFilterBytes, minimum: 0),
         number("stories.threshold", .fraction, "Score an article needs against a story's recent members to join it.",
                live: true, \.similarity.storyThreshold),
         integer("stories.window_days", .count, "Days around a story's publication dates within which it takes articles.",
@@ -172,7 +175,8 @@ enum SettingsCatalog {
                                 _ path: WritableKeyPath<DaemonSettings, Int> & Sendable, minimum: Int = 1) -> SettingDefinition {
         SettingDefinition(key: key, kind: kind, help: help, live: live, read: { String($0[keyPath: path]) }) { settings, text throws(SettingError) in
             guard let value = kind.isBytes ? parseBytes(text) : Int(text), value >= minimum else {
-                throw SettingError(expected: minimum == 0 ? "a whole number (0 or more)" : kind.expected)
+                throw SettingError(expected: minimum > 0 ? kind.expected
+                    : kind.isBytes ? "a number of bytes (0 or more; suffixes K, M, G for KiB, MiB, GiB)" : "a whole number (0 or more)")
             }
             settings[keyPath: path] = value
         }

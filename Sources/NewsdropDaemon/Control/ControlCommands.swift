@@ -167,8 +167,18 @@ final class ControlCommands: Sendable {
             state: backlog.stalled ? "stalled" : backlog.paused ? "paused" : "running", stateDirectory: context.layout.root,
             inboxPending: backlog.pending, queueDepth: backlog.inFlight, fetchesInFlight: context.fetcher.inFlightCount,
             fetchQueue: context.fetcher.queueStatus(), counters: context.metrics.counters, databaseBytes: database,
-            postedKeyFilter: context.store.stages.similarity ? (context.store.skipsUnpostedKeys ? "filled" : "filling") : nil,
+            postedKeyFilter: context.store.stages.similarity ? Self.statusWord(context.store.postedKeyFilterState) : nil,
             lastError: context.metrics.lastError)
+    }
+
+    /// `posted_key_filter` in `status`; a failure's reason is in the log.
+    private static func statusWord(_ state: PostedKeyFilterState) -> String {
+        switch state {
+        case .off: "off"
+        case .filling: "filling"
+        case .filled: "filled"
+        case .failed: "failed"
+        }
     }
 
     /// `fetch`: queues the valid URLs (all or nothing when one is not a URL, so a typo is

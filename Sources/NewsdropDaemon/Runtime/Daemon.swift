@@ -49,7 +49,15 @@ public final class Daemon: @unchecked Sendable {
         CurlTransfer.initializeLibrary()
         try layout.create()
         store = try whileStarting("opening the database (schema migrations, full-text index catch-up)") { [self] in
-            try ArticleStore(path: layout.database, similarity: settings.similarity, stages: settings.stages)
+            try ArticleStore(path: layout.database, similarity: settings.similarity, stages: settings.stages,
+                             postedKeyFilterBytes: settings.postedKeyFilterBytes) { [logger] event in
+                switch event {
+                case .filled(let keys, let seconds):
+                    logger.info("filter of posted keys filled: read \(keys) stored keys in \(String(format: "%.1f", seconds)) s; lookups of keys no article has are skipped from now on")
+                case .failed(let reason):
+                    logger.warning("filter of posted keys unusable, every posting key is looked up (slower, same results): \(reason)")
+                }
+            }
         }
         if store.articlesRecoveredAtOpen > 0 {
             logger.notice("the last run stopped without writing its held index entries: recomputed them for \(store.articlesRecoveredAtOpen) article(s)")

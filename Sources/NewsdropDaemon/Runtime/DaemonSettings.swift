@@ -40,6 +40,9 @@ public struct DaemonSettings: Sendable {
     public var similarity = SimilaritySettings()
     /// Which optional recording stages run (near-duplicates and stories; the full-text index).
     public var stages = ArticleStore.Stages()
+    /// Memory for the filter of posted keys, which spares candidate search the lookups of keys
+    /// no article has posted; 0 keeps none (every key is looked up: slower, same results).
+    public var postedKeyFilterBytes = ArticleStore.defaultPostedKeyFilterBytes
     /// The control socket; nil means `run/control.sock` in the state directory.
     public var socketPath: String?
     /// The control socket's permission bits: owner and group may connect.

@@ -3,6 +3,26 @@ import GRDB
 import Glibc
 import Synchronization
 
+/// Where a store's filter of posted keys stands, for `status`.
+public enum PostedKeyFilterState: Sendable, Equatable {
+    /// None is kept: near-duplicates and stories are off, or its size is 0.
+    case off
+    /// It is reading the keys stored before the store opened; every key is looked up meanwhile.
+    case filling
+    /// Candidate search skips the keys it has not seen.
+    case filled
+    /// It cannot be used, for this reason; every key is looked up, as without one.
+    case failed(String)
+}
+
+/// What the daemon logs about a store's filter of posted keys, once.
+public enum PostedKeyFilterEvent: Sendable, Equatable {
+    /// The fill read this many stored keys in this many seconds.
+    case filled(keys: Int, seconds: Double)
+    /// The filter cannot be used, for this reason.
+    case failed(String)
+}
+
 /// Which posting keys may have postings: a Bloom filter of every key ever posted, so that
 /// looking up a key no article has posted costs a few memory reads instead of a B-tree descent.
 ///
@@ -17,35 +37,58 @@ import Synchronization
 /// the store opened is in every later snapshot, and a key stored after it was posted by this
 /// writer; together they cover every stored key. Until that fill is complete the filter
 /// answers "maybe" for every key. Keys stay set when a transaction fails (a few keys too many
-/// only cost a lookup). Memory: `bitCount / 8` bytes of anonymous mapping, taken as bits are
-/// set; a key's bits land on pages at random, so a store of a few hundred articles has
-/// touched all of it (peak RSS 108 → 174 MB for 2,000 articles, `newsdrop-bench ingest`).
+/// only cost a lookup); a fill that fails leaves it answering "maybe", which costs the lookups
+/// it would have spared and nothing else.
+///
+/// Memory: its size (`dedup.key_filter_size`, 64 MB by default) of anonymous mapping, taken
+/// as bits are set; a key's bits land on pages at random, so a store of a few hundred articles
+/// has touched all of it (peak RSS 108 → 174 MB for 2,000 articles, `newsdrop-bench ingest`).
+/// A smaller filter answers "maybe" more often as the store grows, and skips fewer lookups.
 final class PostedKeyFilter: @unchecked Sendable {
-    /// 2²⁹ bits, 64 MB: with three bits per key, about 7% false positives at a million
+    /// 64 MB, 2²⁹ bits: with three bits per key, about 7% false positives at a million
     /// articles (about 100 million keys), under 0.1% at 100,000.
-    static let defaultBitCount = 1 << 29
+    static let defaultByteCount = 64 << 20
     private static let hashCount = 3
+
+    /// Why a filter could not be made: its memory could not be mapped.
+    struct MappingError: Error, CustomStringConvertible {
+        let byteCount: Int
+        let code: Int32
+
+        var description: String {
+            "cannot map \(byteCount) bytes of memory for it: \(String(cString: strerror(code)))"
+        }
+    }
+
+    /// How a fill ended.
+    enum FillOutcome: Equatable {
+        /// Every stored key is set: this many were read.
+        case filled(keys: Int)
+        /// A read failed, for this reason; the filter stays unfilled.
+        case failed(String)
+        /// `cancelFill` was called, or the database went away.
+        case cancelled
+    }
 
     private let words: UnsafeMutablePointer<UInt64>
     private let wordCount: Int
-    /// 64 minus log2 of the bit count: the top bits of a hash choose the bit.
-    private let shift: UInt64
+    private let bitCount: UInt64
     /// Guards `words`: the writer and the fill set bits from different threads.
     private let lock = Mutex(())
     private let filled = Atomic(false)
+    private let failure = Mutex<String?>(nil)
     private let cancelled = Atomic(false)
     private let skipped = Atomic(0)
 
-    /// `bitCount` must be a power of two, at least 64.
-    init(bitCount: Int = defaultBitCount) {
-        precondition(bitCount >= 64 && bitCount.nonzeroBitCount == 1)
-        wordCount = bitCount / 64
+    /// A filter of `byteCount` bytes (rounded down to whole 64-bit words, at least one).
+    init(byteCount: Int = defaultByteCount) throws(MappingError) {
+        wordCount = max(byteCount / 8, 1)
+        bitCount = UInt64(wordCount) * 64
         let bytes = wordCount * MemoryLayout<UInt64>.stride
         // Anonymous pages read as zero and take memory only once written.
         let mapping = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
-        guard let mapping, mapping != MAP_FAILED else { fatalError("cannot map \(bytes) bytes for the posted-key filter") }
+        guard let mapping, mapping != MAP_FAILED else { throw MappingError(byteCount: bytes, code: errno) }
         words = mapping.bindMemory(to: UInt64.self, capacity: wordCount)
-        shift = UInt64(64 - bitCount.trailingZeroBitCount)
     }
 
     deinit {
@@ -61,6 +104,9 @@ final class PostedKeyFilter: @unchecked Sendable {
     /// True once every key stored before the store opened is set: from then on, a key the
     /// filter has not seen has no postings.
     var isFilled: Bool { filled.load(ordering: .acquiring) }
+
+    /// Why the fill stopped short, if a read failed.
+    var fillFailure: String? { failure.withLock { $0 } }
 
     /// Lookups of stored posting lists spared so far.
     var skippedLookups: Int { skipped.load(ordering: .relaxed) }
@@ -99,52 +145,67 @@ final class PostedKeyFilter: @unchecked Sendable {
         return answers
     }
 
-    /// Sets every key already in the posting tables, reading them in key order a batch per
-    /// read transaction (a long one would keep checkpoints from reusing the log), then marks
-    /// the filter filled. Stops, leaving it unfilled, if `cancelFill` is called, a read fails
-    /// or `reader` returns nil (the database is gone); `reader` is asked again for each batch, so
-    /// the fill holds the database only while it reads.
-    func fill(from reader: () -> (any DatabaseReader)?) {
-        let batch = 65_536
-        do {
-            // From the smallest key on (`>=` once, so that a key of exactly Int64.min is read too).
-            var after = Int64.min, comparison = ">="
-            var more = true
-            while more, !cancelled.load(ordering: .relaxed) {
-                guard let database = reader() else { return }
-                let keys = try database.read { db in
-                    try Int64.fetchAll(db, sql: "SELECT DISTINCT key FROM sentence_postings WHERE key \(comparison) ? ORDER BY key LIMIT ?",
-                                       arguments: [after, batch])
+    /// Sets every key already in the posting tables, reading each table in key order a batch
+    /// per read transaction (a long one would keep checkpoints from reusing the log), then
+    /// marks the filter filled. `reader` is asked again for each batch, so the fill holds the
+    /// database only while it reads; nil means the database is gone.
+    func fill(from reader: () -> (any DatabaseReader)?) -> FillOutcome {
+        var read = 0
+        for table in PostingTable.allCases {
+            var last: [DatabaseValue]?  // the previous batch's last row; nil before the first
+            repeat {
+                guard !cancelled.load(ordering: .relaxed), let database = reader() else { return .cancelled }
+                let rows: [Row]
+                do {
+                    rows = try database.read { db in
+                        try Row.fetchAll(db, sql: table.batchQuery(afterRow: last != nil),
+                                         arguments: StatementArguments((last ?? []) + [Self.fillBatch.databaseValue]))
+                    }
+                } catch {
+                    let reason = "reading the stored keys of \(table.rawValue) failed: \(error)"
+                    failure.withLock { $0 = reason }
+                    return .failed(reason)
                 }
-                insert(keys.lazy.map { UInt64(bitPattern: $0) })
-                more = keys.count == batch
-                (after, comparison) = (keys.last ?? after, ">")
-            }
-            var band: Int64 = -1, key = Int64.min  // bands count from 0
-            more = true
-            while more, !cancelled.load(ordering: .relaxed) {
-                guard let database = reader() else { return }
-                let rows = try database.read { db in
-                    try Row.fetchAll(db, sql: """
-                        SELECT DISTINCT band, key FROM band_postings WHERE (band, key) > (?, ?) ORDER BY band, key LIMIT ?
-                        """, arguments: [band, key, batch])
-                }
-                insert(rows.lazy.map { Self.key(band: Int($0[0] as Int64), key: UInt64(bitPattern: $0[1])) })
-                more = rows.count == batch
-                if let last = rows.last { (band, key) = (last[0], last[1]) }
-            }
-        } catch {
-            return
+                insert(rows.lazy.map(table.filterKey))
+                read += rows.count
+                last = rows.count == Self.fillBatch ? Array(rows.last!.databaseValues) : nil
+            } while last != nil
         }
-        if !cancelled.load(ordering: .relaxed) { filled.store(true, ordering: .releasing) }
+        filled.store(true, ordering: .releasing)
+        return .filled(keys: read)
     }
 
-    /// The filter's bits for `key`, by double hashing one mixed value.
+    private static let fillBatch = 65_536
+
+    /// A posting table as the fill reads it: its distinct keys, in the order of its primary key.
+    private enum PostingTable: String, CaseIterable {
+        case sentence_postings
+        case band_postings
+
+        private var keyColumns: String { self == .sentence_postings ? "key" : "band, key" }
+
+        /// The next batch: from the start, or after the row bound to the leading arguments.
+        func batchQuery(afterRow: Bool) -> String {
+            let placeholders = self == .sentence_postings ? "?" : "?, ?"
+            let bound = afterRow ? "WHERE (\(keyColumns)) > (\(placeholders))" : ""
+            return "SELECT DISTINCT \(keyColumns) FROM \(rawValue) \(bound) ORDER BY \(keyColumns) LIMIT ?"
+        }
+
+        func filterKey(_ row: Row) -> UInt64 {
+            switch self {
+            case .sentence_postings: UInt64(bitPattern: row[0])
+            case .band_postings: PostedKeyFilter.key(band: row[0], key: UInt64(bitPattern: row[1]))
+            }
+        }
+    }
+
+    /// The filter's bits for `key`, by double hashing one mixed value; a hash's share of the
+    /// bit count (its high word times the count) picks the bit, so any size works.
     private func forEachBit(of key: UInt64, _ body: (_ word: Int, _ mask: UInt64) -> Void) {
         let first = key &* 0x9E37_79B9_7F4A_7C15
         let step = (key ^ (key >> 31)) &* 0xBF58_476D_1CE4_E5B9 | 1
         for index in 0..<Self.hashCount {
-            let bit = Int(truncatingIfNeeded: (first &+ UInt64(index) &* step) >> shift)
+            let bit = Int(truncatingIfNeeded: bitCount.multipliedFullWidth(by: first &+ UInt64(index) &* step).high)
             body(bit >> 6, 1 << UInt64(bit & 63))
         }
     }

@@ -10,11 +10,11 @@ final class WriterCaches: Sendable {
     let stories = StoryCache()
     let postings: PendingPostings
     /// Not reset with the rest: it must keep every key ever stored, and a key set for a
-    /// transaction that failed only costs a lookup.
-    let postedKeys: PostedKeyFilter
+    /// transaction that failed only costs a lookup. Nil when the store keeps none.
+    let postedKeys: PostedKeyFilter?
 
-    init(postingsBudget: Int = PendingPostings.defaultBudget, postedKeyBits: Int = PostedKeyFilter.defaultBitCount) {
-        postedKeys = PostedKeyFilter(bitCount: postedKeyBits)
+    init(postingsBudget: Int = PendingPostings.defaultBudget, postedKeys: PostedKeyFilter? = nil) {
+        self.postedKeys = postedKeys
         postings = PendingPostings(budget: postingsBudget, keys: postedKeys)
     }
 
