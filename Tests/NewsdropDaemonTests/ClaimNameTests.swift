@@ -37,8 +37,11 @@ final class ClaimNameTests: XCTestCase {
     }
 
     func testClaimOrderIsNumericNotByteOrder() {
-        XCTAssertTrue(ClaimIDGenerator.claimOrder(FileName("999-1-1"), FileName("1000-1-1")))
-        XCTAssertFalse(ClaimIDGenerator.claimOrder(FileName("1000-1-1"), FileName("999-1-1")))
-        XCTAssertTrue(ClaimIDGenerator.claimOrder(FileName("1000-1-9"), FileName("1000-1-10")))
+        func precedes(_ a: String, _ b: String) -> Bool {
+            ClaimIDGenerator.claimOrder(of: FileName(a)).lexicographicallyPrecedes(ClaimIDGenerator.claimOrder(of: FileName(b)))
+        }
+        XCTAssertTrue(precedes("999-1-1", "1000-1-1"))
+        XCTAssertFalse(precedes("1000-1-1", "999-1-1"))
+        XCTAssertTrue(precedes("1000-1-9", "1000-1-10"))
     }
 }

@@ -80,9 +80,9 @@ struct ClaimIDGenerator {
         return String(repeating: "0", count: max(0, width - digits.count)) + digits
     }
 
-    /// Claim order for ids of any age: by their numbers (milliseconds, pid, counter), not their bytes.
-    static func claimOrder(_ a: FileName, _ b: FileName) -> Bool {
-        let numbers = { (id: FileName) in id.display.split(separator: "-").map { Int64($0) ?? Int64.max } }
-        return numbers(a).lexicographicallyPrecedes(numbers(b))
+    /// What claims sort by, for ids of any age: their numbers (milliseconds, pid, counter), not
+    /// their bytes, compared with `lexicographicallyPrecedes`.
+    static func claimOrder(of id: FileName) -> [Int64] {
+        id.display.split(separator: "-").map { Int64($0) ?? Int64.max }
     }
 }

@@ -275,7 +275,9 @@ final class Intake: @unchecked Sendable {
             logger.warning("ignoring \(entry) in the work folder: not a claim")
             return nil
         }
-        for (entry, parsed) in entries.sorted(by: { ClaimIDGenerator.claimOrder($0.1.id, $1.1.id) }) {
+        let inClaimOrder = entries.map { (order: ClaimIDGenerator.claimOrder(of: $0.1.id), entry: $0) }
+            .sorted { $0.order.lexicographicallyPrecedes($1.order) }.map(\.entry)
+        for (entry, parsed) in inClaimOrder {
             let name: FileName
             let layout: Claim.Layout
             let status: stat?
