@@ -72,7 +72,11 @@ final class PostedKeyFilter: @unchecked Sendable {
 
     private let words: UnsafeMutablePointer<UInt64>
     private let wordCount: Int
-    private let bitCount: UInt64
+    /// A key's bits all fall in one block of this many words, a 64-byte cache line: one
+    /// memory access per key instead of one per bit, for about the same false positives as
+    /// bits spread over the whole filter (8.0% against 7.8% at 100 million keys in 64 MB).
+    private static let blockWords = 8
+    private let blockCount: UInt64
     /// Guards `words`: the writer and the fill set bits from different threads.
     private let lock = Mutex(())
     private let filled = Atomic(false)
@@ -80,14 +84,18 @@ final class PostedKeyFilter: @unchecked Sendable {
     private let cancelled = Atomic(false)
     private let skipped = Atomic(0)
 
-    /// A filter of `byteCount` bytes (rounded down to whole 64-bit words, at least one).
+    /// A filter of `byteCount` bytes (rounded down to whole 64-byte blocks, at least one).
     init(byteCount: Int = defaultByteCount) throws(MappingError) {
-        wordCount = max(byteCount / 8, 1)
-        bitCount = UInt64(wordCount) * 64
+        let blocks = max(byteCount / (Self.blockWords * 8), 1)
+        blockCount = UInt64(blocks)
+        wordCount = blocks * Self.blockWords
         let bytes = wordCount * MemoryLayout<UInt64>.stride
         // Anonymous pages read as zero and take memory only once written.
         let mapping = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
         guard let mapping, mapping != MAP_FAILED else { throw MappingError(byteCount: bytes, code: errno) }
+        // Keys land on pages at random: with 2 MB pages the filter needs a few dozen TLB entries
+        // instead of thousands. Only a hint; where the kernel refuses, 4 KB pages work the same.
+        _ = madvise(mapping, bytes, MADV_HUGEPAGE)
         words = mapping.bindMemory(to: UInt64.self, capacity: wordCount)
     }
 
@@ -199,14 +207,15 @@ final class PostedKeyFilter: @unchecked Sendable {
         }
     }
 
-    /// The filter's bits for `key`, by double hashing one mixed value; a hash's share of the
-    /// bit count (its high word times the count) picks the bit, so any size works.
+    /// The filter's bits for `key`: one mixed value's share of the block count (its high word
+    /// times the count, so any size works) picks the block, and nine high bits of another value
+    /// per bit pick the bits in it.
     private func forEachBit(of key: UInt64, _ body: (_ word: Int, _ mask: UInt64) -> Void) {
-        let first = key &* 0x9E37_79B9_7F4A_7C15
-        let step = (key ^ (key >> 31)) &* 0xBF58_476D_1CE4_E5B9 | 1
+        let block = Int(truncatingIfNeeded: blockCount.multipliedFullWidth(by: key &* 0x9E37_79B9_7F4A_7C15).high)
+        let positions = (key ^ (key >> 31)) &* 0xBF58_476D_1CE4_E5B9
         for index in 0..<Self.hashCount {
-            let bit = Int(truncatingIfNeeded: bitCount.multipliedFullWidth(by: first &+ UInt64(index) &* step).high)
-            body(bit >> 6, 1 << UInt64(bit & 63))
+            let bit = Int(truncatingIfNeeded: positions >> UInt64(55 - 9 * index)) & 511
+            body(block * Self.blockWords + (bit >> 6), 1 << UInt64(bit & 63))
         }
     }
 }
