@@ -29,34 +29,43 @@ struct WordBuffer {
     /// Appends the tokens of `range`: maximal runs of letters and digits, where an apostrophe between two
     /// of them is dropped and the run continues ("Russia's" is "russias", "don't" is "dont").
     mutating func appendTokens(of text: [Unicode.Scalar], in range: Range<Int>) {
-        var index = range.lowerBound
-        while index < range.upperBound {
-            guard ScalarClass.isWord(text[index]) else {
-                index += 1
-                continue
-            }
-            var end = index + 1
-            while end < range.upperBound {
-                if ScalarClass.isWord(text[end]) {
-                    end += 1
-                } else if text[end] == "'" && end + 1 < range.upperBound && ScalarClass.isWord(text[end + 1]) {
-                    end += 2
-                } else {
-                    break
+        // One buffer pointer for the whole sentence, instead of a bounds check per scalar and an
+        // array slice per token: 11% fewer instructions in tokenising (callgrind, `stages`).
+        text.withUnsafeBufferPointer { text in
+            var index = range.lowerBound
+            while index < range.upperBound {
+                guard ScalarClass.isWord(text[index]) else {
+                    index += 1
+                    continue
                 }
+                var end = index + 1
+                while end < range.upperBound {
+                    if ScalarClass.isWord(text[end]) {
+                        end += 1
+                    } else if text[end] == "'" && end + 1 < range.upperBound && ScalarClass.isWord(text[end + 1]) {
+                        end += 2
+                    } else {
+                        break
+                    }
+                }
+                appendToken(text, index..<end)
+                index = end
             }
-            appendToken(text, index..<end)
-            index = end
         }
     }
 
     /// `run` holds word scalars and inner apostrophes; the apostrophes are not part of the token.
-    private mutating func appendToken(_ text: [Unicode.Scalar], _ run: Range<Int>) {
+    private mutating func appendToken(_ text: UnsafeBufferPointer<Unicode.Scalar>, _ run: Range<Int>) {
         let start = bytes.count
-        if text[run].allSatisfy(\.isASCII) {
+        var isASCII = true
+        for index in run where text[index].value >= 0x80 {
+            isASCII = false
+            break
+        }
+        if isASCII {
             var hasUpper = false, hasLower = false, allDigits = true, length = 0
-            for scalar in text[run] where scalar != "'" {
-                let byte = UInt8(scalar.value)
+            for index in run where text[index] != "'" {
+                let byte = UInt8(truncatingIfNeeded: text[index].value)
                 hasUpper = hasUpper || Self.isASCIIUpper(byte)
                 hasLower = hasLower || (byte >= 0x61 && byte <= 0x7A)
                 allDigits = allDigits && byte >= 0x30 && byte <= 0x39
@@ -64,7 +73,7 @@ struct WordBuffer {
                 length += 1
             }
             tokens.append(WordToken(bytes: start..<bytes.count, length: length, writtenLength: length,
-                                    startsUpper: Self.isASCIIUpper(UInt8(text[run.lowerBound].value)),
+                                    startsUpper: Self.isASCIIUpper(UInt8(truncatingIfNeeded: text[run.lowerBound].value)),
                                     isAllUpper: hasUpper && !hasLower, isAllDigits: allDigits))
             return
         }
@@ -94,7 +103,7 @@ struct WordBuffer {
 
     /// Unicode's Final_Sigma context within the token: a cased letter before (skipping case-ignorables)
     /// and none after.
-    private static func isFinalSigma(_ text: [Unicode.Scalar], _ run: Range<Int>, at index: Int) -> Bool {
+    private static func isFinalSigma(_ text: UnsafeBufferPointer<Unicode.Scalar>, _ run: Range<Int>, at index: Int) -> Bool {
         func isCased(_ scalar: Unicode.Scalar?) -> Bool { scalar?.properties.isCased ?? false }
         let before = text[run.lowerBound..<index].last { $0 != "'" && !$0.properties.isCaseIgnorable }
         let after = text[(index + 1)..<run.upperBound].first { $0 != "'" && !$0.properties.isCaseIgnorable }
