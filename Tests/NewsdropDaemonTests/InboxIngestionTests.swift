@@ -241,7 +241,7 @@ final class InboxIngestionTests: XCTestCase {
         let first = try XCTUnwrap(client.call("status").result?["posted_key_filter"] as? String)
         XCTAssertTrue(["filling", "filled"].contains(first), first)
         try daemon.waitUntil("the filter is filled") { try client.call("status").result?["posted_key_filter"] as? String == "filled" }
-        XCTAssertTrue(daemon.log.contains("filter of posted keys filled: read "), daemon.log)
+        try daemon.waitUntil("the log says the filter is filled") { daemon.log.contains("filter of posted keys filled: read ") }
         try daemon.dropByRename("two.txt", Data("Orchard harvest\n\nApple growers picked a record crop; cider makers bought the bruised fruit.".utf8))
         XCTAssertTrue(try client.waitIdle(timeout: 10))
         let metrics = try XCTUnwrap(try client.call("metrics").result?["text"] as? String)

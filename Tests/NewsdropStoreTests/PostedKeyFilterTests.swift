@@ -69,16 +69,48 @@ final class PostedKeyFilterTests: XCTestCase {
         XCTAssertGreaterThan(filter.mayHavePostings(otherBand).filter { !$0 }.count, 2_900, "each band is its own key space")
     }
 
-    /// `dedup.key_filter_size` takes any number of bytes, not only powers of two.
+    /// `dedup.key_filter_size` takes any number of bytes, not only powers of two, down to one
+    /// (a block of 64). The filter asserts that every bit it touches is inside it.
     func testAFilterOfAnySizeNeverMissesAKey() throws {
         let temporary = try TemporaryStore()
-        let filter = try PostedKeyFilter(byteCount: 100_003)  // 12,500 words
         let inserted = randomKeys(20_000, seed: 7)
-        filter.insert(inserted)
-        _ = filter.fill { temporary.store.pool }
-        XCTAssertFalse(filter.mayHavePostings(inserted).contains(false))
-        let falsePositives = filter.mayHavePostings(randomKeys(20_000, seed: 8)).filter { $0 }.count
-        XCTAssertLessThan(falsePositives, 100, "three bits per key in 800,000 bits: about 0.04% expected")
+        for bytes in [1, 64, 1_000, 100_003] {
+            let filter = try PostedKeyFilter(byteCount: bytes)
+            filter.insert(inserted)
+            XCTAssertEqual(filter.fill { temporary.store.pool }, .filled(keys: 0))
+            XCTAssertFalse(filter.mayHavePostings(inserted).contains(false), "\(bytes) bytes")
+            if bytes == 100_003 {
+                let falsePositives = filter.mayHavePostings(randomKeys(20_000, seed: 8)).filter { $0 }.count
+                XCTAssertLessThan(falsePositives, 100, "three bits per key in 799,744 bits: about 0.04% expected")
+            }
+        }
+    }
+
+    /// Reading in batches of three, the fill crosses batch boundaries inside a run of one key's
+    /// postings, inside a band and between bands, and still sets every stored key exactly once.
+    func testAFillInSmallBatchesSetsEveryKeyAcrossBoundaries() throws {
+        let temporary = try TemporaryStore()
+        let smallest = UInt64(bitPattern: Int64.min)
+        let sentenceKeys = [smallest] + randomKeys(10, seed: 10)
+        let bandKeys = [(0, smallest), (0, 5), (0, 9), (1, smallest), (1, 5), (2, 7), (3, smallest), (3, 1), (15, 2), (15, 3)]
+        try temporary.store.pool.write { db in
+            for key in sentenceKeys {
+                for article in 1...4 {  // a key's postings span batches: each counts once
+                    try db.execute(sql: "INSERT INTO sentence_postings (key, article_id) VALUES (?, ?)",
+                                   arguments: [Int64(bitPattern: key), article])
+                }
+            }
+            for (band, key) in bandKeys {
+                for article in 1...2 {
+                    try db.execute(sql: "INSERT INTO band_postings (band, key, article_id) VALUES (?, ?, ?)",
+                                   arguments: [band, Int64(bitPattern: key), article])
+                }
+            }
+        }
+        let filter = try PostedKeyFilter(byteCount: 1 << 16)
+        XCTAssertEqual(filter.fill(from: { temporary.store.pool }, batchSize: 3), .filled(keys: sentenceKeys.count + bandKeys.count))
+        XCTAssertFalse(filter.mayHavePostings(sentenceKeys).contains(false))
+        XCTAssertFalse(filter.mayHavePostings(bandKeys.map { PostedKeyFilter.key(band: $0.0, key: $0.1) }).contains(false))
     }
 
     /// A fill that cannot read the postings says why, and leaves the filter answering "maybe":
@@ -105,7 +137,7 @@ final class PostedKeyFilterTests: XCTestCase {
                 guard case .failed(let reason) = store.postedKeyFilterState else {
                     return XCTFail("a filter of 2⁶⁰ bytes cannot be mapped: \(store.postedKeyFilterState)")
                 }
-                XCTAssertTrue(reason.contains("cannot map 1152921504606846976 bytes"), reason)
+                XCTAssertTrue(reason.contains("cannot map the 1152921504606846976 bytes asked for"), reason)
                 XCTAssertEqual(events.withLock { $0 }, [.failed(reason)])
             } else {
                 XCTAssertEqual(store.postedKeyFilterState, .off)
@@ -181,6 +213,8 @@ final class PostedKeyFilterTests: XCTestCase {
         let deadline = Date().addingTimeInterval(30)
         while reopened.postedKeyFilterState != .filled, Date() < deadline { usleep(10_000) }
         XCTAssertEqual(reopened.postedKeyFilterState, .filled, "the fill of a small store ends within seconds")
+        // The event follows the state: the fill marks the filter filled, then the store reports it.
+        while events.withLock({ $0.isEmpty }), Date() < deadline { usleep(10_000) }
         guard case .filled(let keys, _)? = events.withLock({ $0.first }) else { return XCTFail("\(events.withLock { $0 })") }
         XCTAssertGreaterThan(keys, 16, "the original's 16 band keys and its sentence keys were read")
         _ = try reopened.record([try Self.delivery("revision", Self.harborStory(Array(Self.sentences.dropFirst())))])

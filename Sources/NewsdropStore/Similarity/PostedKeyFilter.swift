@@ -45,7 +45,7 @@ public enum PostedKeyFilterEvent: Sendable, Equatable {
 /// has touched all of it (peak RSS 108 → 174 MB for 2,000 articles, `newsdrop-bench ingest`).
 /// A smaller filter answers "maybe" more often as the store grows, and skips fewer lookups.
 final class PostedKeyFilter: @unchecked Sendable {
-    /// 64 MB, 2²⁹ bits: with three bits per key, about 7% false positives at a million
+    /// 64 MB, 2²⁹ bits: with three bits per key, about 8% false positives at a million
     /// articles (about 100 million keys), under 0.1% at 100,000.
     static let defaultByteCount = 64 << 20
     private static let hashCount = 3
@@ -56,7 +56,7 @@ final class PostedKeyFilter: @unchecked Sendable {
         let code: Int32
 
         var description: String {
-            "cannot map \(byteCount) bytes of memory for it: \(String(cString: strerror(code)))"
+            "cannot map the \(byteCount) bytes asked for: \(String(cString: strerror(code)))"
         }
     }
 
@@ -92,7 +92,7 @@ final class PostedKeyFilter: @unchecked Sendable {
         let bytes = wordCount * MemoryLayout<UInt64>.stride
         // Anonymous pages read as zero and take memory only once written.
         let mapping = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
-        guard let mapping, mapping != MAP_FAILED else { throw MappingError(byteCount: bytes, code: errno) }
+        guard let mapping, mapping != MAP_FAILED else { throw MappingError(byteCount: byteCount, code: errno) }
         // Keys land on pages at random: with 2 MB pages the filter needs a few dozen TLB entries
         // instead of thousands. Only a hint; where the kernel refuses, 4 KB pages work the same.
         _ = madvise(mapping, bytes, MADV_HUGEPAGE)
@@ -157,7 +157,7 @@ final class PostedKeyFilter: @unchecked Sendable {
     /// per read transaction (a long one would keep checkpoints from reusing the log), then
     /// marks the filter filled. `reader` is asked again for each batch, so the fill holds the
     /// database only while it reads; nil means the database is gone.
-    func fill(from reader: () -> (any DatabaseReader)?) -> FillOutcome {
+    func fill(from reader: () -> (any DatabaseReader)?, batchSize: Int = 65_536) -> FillOutcome {
         var read = 0
         for table in PostingTable.allCases {
             var last: [DatabaseValue]?  // the previous batch's last row; nil before the first
@@ -167,7 +167,7 @@ final class PostedKeyFilter: @unchecked Sendable {
                 do {
                     rows = try database.read { db in
                         try Row.fetchAll(db, sql: table.batchQuery(afterRow: last != nil),
-                                         arguments: StatementArguments((last ?? []) + [Self.fillBatch.databaseValue]))
+                                         arguments: StatementArguments((last ?? []) + [batchSize.databaseValue]))
                     }
                 } catch {
                     let reason = "reading the stored keys of \(table.rawValue) failed: \(error)"
@@ -176,14 +176,12 @@ final class PostedKeyFilter: @unchecked Sendable {
                 }
                 insert(rows.lazy.map(table.filterKey))
                 read += rows.count
-                last = rows.count == Self.fillBatch ? Array(rows.last!.databaseValues) : nil
+                last = rows.count == batchSize ? Array(rows.last!.databaseValues) : nil
             } while last != nil
         }
         filled.store(true, ordering: .releasing)
         return .filled(keys: read)
     }
-
-    private static let fillBatch = 65_536
 
     /// A posting table as the fill reads it: its distinct keys, in the order of its primary key.
     private enum PostingTable: String, CaseIterable {
@@ -212,6 +210,7 @@ final class PostedKeyFilter: @unchecked Sendable {
     /// per bit pick the bits in it.
     private func forEachBit(of key: UInt64, _ body: (_ word: Int, _ mask: UInt64) -> Void) {
         let block = Int(truncatingIfNeeded: blockCount.multipliedFullWidth(by: key &* 0x9E37_79B9_7F4A_7C15).high)
+        assert(block < Int(blockCount))
         let positions = (key ^ (key >> 31)) &* 0xBF58_476D_1CE4_E5B9
         for index in 0..<Self.hashCount {
             let bit = Int(truncatingIfNeeded: positions >> UInt64(55 - 9 * index)) & 511
