@@ -52,7 +52,8 @@ public final class ArticleStore: Sendable {
     /// Opens (creating or migrating) the database at `path`. With near-duplicates and stories
     /// on, candidate search skips keys no article has posted once a filter of
     /// `postedKeyFilterBytes` (0: none) has read the stored keys in the background;
-    /// `postedKeyFilterEvents` hears, once, when that is done or why it cannot be.
+    /// `postedKeyFilterEvents` hears when that is done, or why it cannot be (a failed fill is
+    /// tried again, `PostedKeyFilter.fillRetrying`).
     public init(path: String, similarity: SimilaritySettings = SimilaritySettings(), stages: Stages = Stages(),
                 postedKeyFilterBytes: Int = defaultPostedKeyFilterBytes,
                 postedKeyFilterEvents: @escaping @Sendable (PostedKeyFilterEvent) -> Void = { _ in }) throws {
@@ -94,12 +95,7 @@ public final class ArticleStore: Sendable {
         if let filter {
             // The pool is held only while a batch is read: the store's owner decides when it closes.
             DispatchQueue.global(qos: .utility).async(group: keyFill) { [weak pool] in
-                let started = Date()
-                switch filter.fill(from: { pool }) {
-                case .filled(let keys): postedKeyFilterEvents(.filled(keys: keys, seconds: Date().timeIntervalSince(started)))
-                case .failed(let reason): postedKeyFilterEvents(.failed(reason))
-                case .cancelled: break
-                }
+                filter.fillRetrying(from: { pool }, report: postedKeyFilterEvents)
             }
         } else if let keyFilterMappingFailure {
             postedKeyFilterEvents(.failed(keyFilterMappingFailure))

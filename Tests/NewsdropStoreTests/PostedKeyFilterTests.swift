@@ -125,6 +125,39 @@ final class PostedKeyFilterTests: XCTestCase {
         XCTAssertEqual(filter.mayHavePostings(randomKeys(100, seed: 9)), Array(repeating: true, count: 100))
     }
 
+    /// A fill that failed is tried again, and a later success clears the failure; the events say
+    /// both.
+    func testAFailedFillIsTriedAgainUntilItFills() throws {
+        let temporary = try TemporaryStore()
+        let filter = try PostedKeyFilter(byteCount: 1 << 13)
+        var readers = 0
+        var events: [PostedKeyFilterEvent] = []
+        filter.fillRetrying(from: {
+            readers += 1
+            return readers == 1 ? try? DatabaseQueue() : temporary.store.pool  // no posting tables the first time
+        }, firstRetryDelay: 0.01) { events.append($0) }
+        XCTAssertEqual(events.count, 2, "\(events)")
+        guard case .failed(let reason) = events.first, case .filled(keys: 0, _) = events.last else { return XCTFail("\(events)") }
+        XCTAssertTrue(reason.contains("no such table") && reason.hasSuffix("; trying again in 1 s"), reason)
+        XCTAssertTrue(filter.isFilled)
+        XCTAssertNil(filter.fillFailure)
+    }
+
+    /// A fill waiting to try again stops at once when the store closes (`cancelFill`).
+    func testAFillWaitingToTryAgainStopsWhenCancelled() throws {
+        let filter = try PostedKeyFilter(byteCount: 1 << 13)
+        let failures = Mutex(0)
+        let done = DispatchGroup()
+        DispatchQueue.global().async(group: done) {
+            filter.fillRetrying(from: { try? DatabaseQueue() }, firstRetryDelay: 3_600) { _ in failures.withLock { $0 += 1 } }
+        }
+        while failures.withLock({ $0 }) == 0 { usleep(1_000) }
+        filter.cancelFill()
+        XCTAssertEqual(done.wait(timeout: .now() + 10), .success, "the hour's wait ends with the store")
+        XCTAssertFalse(filter.isFilled)
+        XCTAssertEqual(failures.withLock { $0 }, 1)
+    }
+
     /// Without a filter, because its size is 0 or its memory cannot be mapped, the store says so
     /// (and why) and looks every key up: a revision still finds its original.
     func testAStoreWithoutAFilterSaysWhyAndStillFindsNearDuplicates() throws {

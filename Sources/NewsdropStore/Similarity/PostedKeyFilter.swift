@@ -11,11 +11,13 @@ public enum PostedKeyFilterState: Sendable, Equatable {
     case filling
     /// Candidate search skips the keys it has not seen.
     case filled
-    /// It cannot be used, for this reason; every key is looked up, as without one.
+    /// It cannot be used, for this reason; every key is looked up, as without one. A fill that
+    /// failed is tried again (`PostedKeyFilter.fillRetrying`).
     case failed(String)
 }
 
-/// What the daemon logs about a store's filter of posted keys, once.
+/// What the daemon logs about a store's filter of posted keys: the end of its fill, or why it
+/// cannot be used (each failed try).
 public enum PostedKeyFilterEvent: Sendable, Equatable {
     /// The fill read this many stored keys in this many seconds.
     case filled(keys: Int, seconds: Double)
@@ -82,6 +84,8 @@ final class PostedKeyFilter: @unchecked Sendable {
     private let filled = Atomic(false)
     private let failure = Mutex<String?>(nil)
     private let cancelled = Atomic(false)
+    /// Wakes a fill that waits to try again, when the store closes.
+    private let wake = DispatchSemaphore(value: 0)
     private let skipped = Atomic(0)
 
     /// A filter of `byteCount` bytes (rounded down to whole 64-byte blocks, at least one).
@@ -103,10 +107,11 @@ final class PostedKeyFilter: @unchecked Sendable {
         munmap(words, wordCount * MemoryLayout<UInt64>.stride)
     }
 
-    /// Stops a fill under way after its current batch (the store is closing), leaving the
-    /// filter unfilled.
+    /// Stops a fill under way after its current batch, or waiting to try again (the store is
+    /// closing), leaving the filter unfilled.
     func cancelFill() {
         cancelled.store(true, ordering: .relaxed)
+        wake.signal()
     }
 
     /// True once every key stored before the store opened is set: from then on, a key the
@@ -160,27 +165,56 @@ final class PostedKeyFilter: @unchecked Sendable {
     func fill(from reader: () -> (any DatabaseReader)?, batchSize: Int = 65_536) -> FillOutcome {
         var read = 0
         for table in PostingTable.allCases {
-            var last: [DatabaseValue]?  // the previous batch's last row; nil before the first
+            var last: [Int64]?  // the previous batch's last row; nil before the first
             repeat {
                 guard !cancelled.load(ordering: .relaxed), let database = reader() else { return .cancelled }
-                let rows: [Row]
+                var keys: [UInt64] = [], lastRow: [Int64] = []
                 do {
-                    rows = try database.read { db in
-                        try Row.fetchAll(db, sql: table.batchQuery(afterRow: last != nil),
-                                         arguments: StatementArguments((last ?? []) + [batchSize.databaseValue]))
+                    try database.read { db in
+                        // A cursor decodes each row in place; fetching `Row`s copied every one.
+                        let rows = try Row.fetchCursor(db, sql: table.batchQuery(afterRow: last != nil),
+                                                       arguments: StatementArguments((last ?? []) + [Int64(batchSize)]))
+                        keys.reserveCapacity(batchSize)
+                        while let row = try rows.next() {
+                            keys.append(table.filterKey(row))
+                            if keys.count == batchSize { lastRow = (0..<row.count).map { row[$0] } }
+                        }
                     }
                 } catch {
                     let reason = "reading the stored keys of \(table.rawValue) failed: \(error)"
                     failure.withLock { $0 = reason }
                     return .failed(reason)
                 }
-                insert(rows.lazy.map(table.filterKey))
-                read += rows.count
-                last = rows.count == batchSize ? Array(rows.last!.databaseValues) : nil
+                insert(keys)
+                read += keys.count
+                last = keys.count == batchSize ? lastRow : nil
             } while last != nil
         }
+        failure.withLock { $0 = nil }
         filled.store(true, ordering: .releasing)
         return .filled(keys: read)
+    }
+
+    /// Fills, and after a failed read tries again from the start, `firstRetryDelay` seconds
+    /// later, then twice as long each time up to an hour, until the filter is filled or the
+    /// fill is cancelled: a read error that passes (a full disk's, say) costs lookups for a
+    /// while, not until the next start. `report` hears of every try that fills or fails.
+    func fillRetrying(from reader: () -> (any DatabaseReader)?, firstRetryDelay: Double = 60,
+                      report: (PostedKeyFilterEvent) -> Void) {
+        var delay = firstRetryDelay
+        while true {
+            let started = Date()
+            switch fill(from: reader) {
+            case .filled(let keys):
+                return report(.filled(keys: keys, seconds: Date().timeIntervalSince(started)))
+            case .failed(let reason):
+                report(.failed(reason + "; trying again in \(Int(delay.rounded(.up))) s"))
+            case .cancelled:
+                return
+            }
+            guard wake.wait(timeout: .now() + delay) == .timedOut, !cancelled.load(ordering: .relaxed) else { return }
+            delay = min(delay * 2, 3_600)
+        }
     }
 
     /// A posting table as the fill reads it: its distinct keys, in the order of its primary key.
