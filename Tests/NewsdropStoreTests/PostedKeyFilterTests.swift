@@ -207,10 +207,8 @@ final class PostedKeyFilterTests: XCTestCase {
     /// while its filter fills closes its database then and there (SQLite removes the log when
     /// the last connection closes), instead of leaving a reader open behind it.
     func testAReleasedStoreClosesItsDatabaseWhileItsFilterFills() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("newsdrop-filter-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("test.db").path
+        let temporary = try TemporaryStore()  // its folder, for a database of this test's own
+        let path = temporary.folder.appendingPathComponent("released.db").path
         do {
             let store = try ArticleStore(path: path)
             let keys = randomKeys(400_000, seed: 6)
@@ -231,10 +229,8 @@ final class PostedKeyFilterTests: XCTestCase {
     /// filled, a revision whose only match is an article stored before the store opened still
     /// finds it, and an unrelated article's keys are skipped.
     func testAReopenedStoreFindsNearDuplicatesOfArticlesStoredBeforeItOpened() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("newsdrop-filter-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("test.db").path
+        let temporary = try TemporaryStore()  // its folder, for a database of this test's own
+        let path = temporary.folder.appendingPathComponent("reopened.db").path
         do {
             let store = try ArticleStore(path: path)
             _ = try store.record([try Self.delivery("original", Self.harborStory(Self.sentences))])
