@@ -65,7 +65,8 @@ public struct StatusResult: Codable, Sendable {
     public var counters: Counters
     public var databaseBytes: Int64
     /// "filling" while the filter of posted keys reads the keys stored before the start (candidate
-    /// search looks every key up until then), "filled" after; nil with near-duplicates and
+    /// search looks every key up until then), "filled" after; "off" when its size is 0, "failed"
+    /// when it cannot be used (the reason is in the daemon's log); nil with near-duplicates and
     /// stories off.
     public var postedKeyFilter: String?
     public var lastError: LastError?

@@ -9,12 +9,12 @@ final class WriterCaches: Sendable {
     let frequencies = DocumentFrequencyCache()
     let stories = StoryCache()
     let postings: PendingPostings
-    /// Not reset with the rest: it must keep every key ever stored, and a key set for a
-    /// transaction that failed only costs a lookup. Nil when the store keeps none.
-    let postedKeys: PostedKeyFilter?
+    /// The postings' filter of posted keys. Not reset with the rest: it must keep every key
+    /// ever stored, and a key set for a transaction that failed only costs a lookup. Nil when
+    /// the store keeps none.
+    var postedKeys: PostedKeyFilter? { postings.keys }
 
     init(postingsBudget: Int = PendingPostings.defaultBudget, postedKeys: PostedKeyFilter? = nil) {
-        self.postedKeys = postedKeys
         postings = PendingPostings(budget: postingsBudget, keys: postedKeys)
     }
 
