@@ -19,13 +19,18 @@ final class DeferredIndexTests: XCTestCase {
         try FileManager.default.removeItem(at: folder)
     }
 
+    /// Recovery posts the same sample of each article's sentence keys as the writer did: with
+    /// 8 posted of about 30 each, recomputing all of them would add postings the orderly run
+    /// does not have.
     func testEntriesHeldWhenTheWriterDiedAreRecomputedAtTheNextStart() throws {
         let batches = Self.batches()
-        let orderly = try ArticleStore(path: path("orderly.db"))
+        var settings = SimilaritySettings()
+        settings.postedSentenceKeys = 8
+        let orderly = try ArticleStore(path: path("orderly.db"), similarity: settings)
         for batch in batches { _ = try orderly.record(batch) }
         try orderly.checkpoint()
 
-        var crashed: ArticleStore? = try ArticleStore(path: path("crashed.db"))
+        var crashed: ArticleStore? = try ArticleStore(path: path("crashed.db"), similarity: settings)
         for batch in batches { _ = try crashed?.record(batch) }
         crashed = nil  // no checkpoint: the process "died" holding entries
         let heldAtDeath = try IndexContents(path("crashed.db"))
@@ -33,8 +38,10 @@ final class DeferredIndexTests: XCTestCase {
         XCTAssertLessThan(heldAtDeath.sentencePostings.count, expected.sentencePostings.count,
                           "some postings must still have been held for the test to mean anything")
         XCTAssertNotEqual(heldAtDeath.documentFrequencies, expected.documentFrequencies)
+        let articles = Set(expected.sentencePostings.map { $0[1] })
+        XCTAssertEqual(expected.sentencePostings.count, articles.count * 8, "every article posted a sample of 8 keys")
 
-        let restarted = try ArticleStore(path: path("crashed.db"))
+        let restarted = try ArticleStore(path: path("crashed.db"), similarity: settings)
         XCTAssertEqual(try IndexContents(restarted), expected)
 
         // And both place the next article alike.

@@ -67,4 +67,44 @@ final class NearDuplicateIndexTests: XCTestCase {
             XCTAssertNil(try storedUnits(of: id), "a blob of \(blob.count) bytes")
         }
     }
+
+    /// A long article posts a sample of its sentence keys (`postedSentenceKeys`), yet a copy
+    /// with every fourth word replaced, which shares no MinHash band with it and only part of
+    /// its sentence keys, still finds it: the copy looks all of its own keys up.
+    func testALongArticlePostsASampleOfItsSentenceKeysAndAnEditedCopyStillFindsIt() throws {
+        let words = { (sentence: Int, substituted: Bool) in
+            (0..<10).map { word in
+                substituted && word % 4 == 1 ? "new\(sentence)y\(word)" : "w\((sentence * 31 + word * 17) % 997)x\(word)"
+            }.joined(separator: " ") + "."
+        }
+        let original = (0..<50).map { words($0, false) }.joined(separator: " ")
+        let copy = (0..<50).map { words($0, true) }.joined(separator: " ")
+        let settings = SimilaritySettings()
+        let originalKeys = SimilarityFeatures(title: nil, body: original).sentenceKeys
+        let copyFeatures = SimilarityFeatures(title: nil, body: copy)
+        XCTAssertGreaterThan(originalKeys.count, 2 * settings.postedSentenceKeys)
+        XCTAssertLessThan(Set(originalKeys).intersection(copyFeatures.sentenceKeys).count, originalKeys.count * 3 / 4,
+                          "the copy shares only part of the original's keys")
+
+        let temporary = try TemporaryStore()
+        for (key, text) in [("original", original), ("copy", copy)] {
+            let bytes = Array(text.utf8)
+            _ = try temporary.store.record([Delivery(key: key, origin: .file, name: "\(key).txt",
+                                                     receivedAt: Timestamp(secondsSinceEpoch: 1_700_000_000),
+                                                     rawSHA256: ContentHash.sha256Hex(bytes),
+                                                     content: .items(try DocumentParser.parse(bytes, fileName: "\(key).txt")))])
+        }
+        try temporary.store.checkpoint()  // writes every held posting
+        let (posted, bandsShared, copyGroup) = try temporary.store.pool.read { db in
+            (try Int.fetchOne(db, sql: "SELECT count(*) FROM sentence_postings WHERE article_id = 1"),
+             try Int.fetchOne(db, sql: """
+                 SELECT count(*) FROM band_postings a JOIN band_postings b USING (band, key)
+                 WHERE a.article_id = 1 AND b.article_id = 2
+                 """),
+             try Int64.fetchOne(db, sql: "SELECT duplicate_group FROM articles WHERE id = 2"))
+        }
+        XCTAssertEqual(posted, settings.postedSentenceKeys)
+        XCTAssertEqual(bandsShared, 0, "only sentence keys can have found the original")
+        XCTAssertEqual(copyGroup, 1, "the edited copy joins the original's group")
+    }
 }

@@ -78,4 +78,18 @@ enum SentenceFingerprint {
             keys.append(SimilarityHash.mix64((smallest ^ rotated) &+ UInt64(seedIndex)))
         }
     }
+
+    /// The keys an article posts to the index: all of them up to `limit`, else the `limit` whose
+    /// second mix ranks lowest (a bottom-k sample). A key two articles share ranks alike in both,
+    /// so the shorter sample's keys are mostly in the longer one's. Ranking by the key itself
+    /// would post only keys from the bottom of the key space, all in the first write slices.
+    static func postedSample(of keys: [UInt64], limit: Int) -> [UInt64] {
+        guard keys.count > limit else { return keys }
+        return keys.map { (rank: SimilarityHash.mix64($0 ^ postingSeed), key: $0) }
+            .sorted { $0.rank < $1.rank }
+            .prefix(max(limit, 0))
+            .map(\.key)
+    }
+
+    private static let postingSeed: UInt64 = 0xA409_3822_299F_31D0
 }

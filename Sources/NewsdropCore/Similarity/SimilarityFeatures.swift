@@ -22,6 +22,14 @@ public struct SimilarityFeatures: Sendable, Equatable {
         sentenceKeys = analysis.sentenceKeys
         termWeights = analysis.termWeights
     }
+
+    /// The sentence keys this article posts to the index, at most `limit`
+    /// (`SimilaritySettings.postedSentenceKeys`) of them. It looks up all of its own keys, so it
+    /// still finds an earlier article through any key that article posted; a near-duplicate
+    /// shares a large part of its keys, so a sample of them finds it as surely as all of them.
+    public func postedSentenceKeys(limit: Int) -> [UInt64] {
+        SentenceFingerprint.postedSample(of: sentenceKeys, limit: limit)
+    }
 }
 
 /// One sentence (or a 40-term piece of a long one) as the set of its content terms.

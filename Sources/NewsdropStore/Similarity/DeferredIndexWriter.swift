@@ -63,7 +63,7 @@ struct DeferredIndexWriter {
             for (band, key) in features.bandKeys.enumerated() where pending(key) {
                 postings[IndexSlices.slice(of: key)].bands.append((Int64(band), Int64(bitPattern: key), id))
             }
-            for key in features.sentenceKeys where pending(key) {
+            for key in features.postedSentenceKeys(limit: settings.postedSentenceKeys) where pending(key) {
                 postings[IndexSlices.slice(of: key)].sentences.append((Int64(bitPattern: key), id))
             }
             // Only an article that joined no duplicate group was counted as a story document.

@@ -12,7 +12,8 @@ struct NearDuplicateIndex {
     let pending: PendingPostings
 
     /// Earlier articles sharing keys with `features`: two votes per shared band, one per
-    /// shared sentence key.
+    /// shared sentence key. Every key of `features` is looked up, though an article posts only a
+    /// sample of its sentence keys (`add`).
     func candidateVotes(for features: SimilarityFeatures) throws -> [Int64: Int] {
         var votes: [Int64: Int] = [:]
         // Keys no article has posted have no postings, held or stored: most keys, most of the time.
@@ -54,9 +55,11 @@ struct NearDuplicateIndex {
         try stored(Int64(cap - heldCount)) { votes[$0, default: 0] += weight }
     }
 
-    /// Holds the article's postings for their slices' next write, and stores its features.
+    /// Holds the article's postings for their slices' next write (its band keys and a sample of
+    /// its sentence keys, `SimilarityFeatures.postedSentenceKeys`), and stores its features.
     func add(articleID: Int64, features: SimilarityFeatures) throws {
-        pending.post(articleID: articleID, bandKeys: features.bandKeys, sentenceKeys: features.sentenceKeys)
+        pending.post(articleID: articleID, bandKeys: features.bandKeys,
+                     sentenceKeys: features.postedSentenceKeys(limit: settings.postedSentenceKeys))
         try db.executeCached(sql: "INSERT INTO article_features (article_id, minhash, units) VALUES (?, ?, ?)",
                              arguments: [articleID, Data(FeatureCoding.encode(minhash: features.minhash)),
                                          Data(FeatureCoding.encode(units: features.units))])
