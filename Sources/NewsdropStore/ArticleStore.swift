@@ -272,22 +272,26 @@ private struct DeliveryRecorder {
         let revisionOf = try article.canonicalURL.flatMap { url in
             try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM articles WHERE canonical_url = ?"), arguments: [url])
         }
+        // The id SQLite would give the row; taken first, so that the row is written once, placed.
+        let articleID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(id), 0) + 1 FROM articles")) ?? 1
+        let recorder = stages.similarity ? SimilarityRecorder(db: db, settings: similarity, caches: caches) : nil
+        let placed = try recorder?.place(articleID: articleID, article: article, receivedAt: delivery.receivedAt)
+        let placement = placed?.placement
         try db.executeCached(sql: """
-            INSERT INTO articles (sha256, title, text, url, canonical_url, published_at, published_raw,
+            INSERT INTO articles (id, sha256, title, text, url, canonical_url, published_at, published_raw,
                 author, outlet, language, external_id, dateline_place, dateline_agency, word_count,
-                received_at, revision_of)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                received_at, revision_of, duplicate_group, duplicate_of, duplicate_similarity, story_id, story_day)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [
-                article.contentHash, article.title, article.text, article.url, article.canonicalURL,
+                articleID, article.contentHash, article.title, article.text, article.url, article.canonicalURL,
                 article.published?.iso8601, article.publishedRaw, article.author, article.outlet,
                 article.language, article.externalID, article.dateline?.place, article.dateline?.agency,
                 article.wordCount, delivery.receivedAt.iso8601, revisionOf,
+                placement?.duplicateGroup, placement?.duplicateOf, placement?.similarity, placement?.storyID, placed?.day,
             ])
-        let articleID = db.lastInsertedRowID
+        if let recorder, let placed { try recorder.index(placed) }
         fullText.add(rowID: articleID, title: article.title, text: article.text)
         try insertSighting(articleID: articleID, item: item)
-        let placement = try stages.similarity ? SimilarityRecorder(db: db, settings: similarity, caches: caches)
-            .place(articleID: articleID, article: article, receivedAt: delivery.receivedAt) : nil
         return .added(AddedArticle(articleID: articleID, revisionOf: revisionOf, placement: placement))
     }
 

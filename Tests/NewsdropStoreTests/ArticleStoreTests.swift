@@ -69,6 +69,38 @@ final class ArticleStoreTests: XCTestCase {
         XCTAssertEqual(outcomes.map { $0.items[0].outcome.addedArticle?.revisionOf }, [nil, 1, 2])
     }
 
+    /// An article's row is written once, with its placement and the id SQLite would have
+    /// given it; with near-duplicates and stories off, the placement columns stay empty.
+    func testAnArticleRowCarriesItsPlacementFromTheStart() throws {
+        let sentences = (1...10).map { "Inspectors counted \($0 * 7) cracked rivets on span \($0) of the Casco Harbor Bridge." }
+        let original = #"{"title": "Harbor bridge cracks", "published": "2024-05-01", "text": "\#(sentences.joined(separator: " "))"}"#
+        let revision = #"{"title": "Harbor bridge cracks, updated", "published": "2024-05-03", "text": "\#(sentences.dropLast().joined(separator: " ")) The city will reopen it."}"#
+        let unrelated = #"{"title": "Library hours", "text": "The library opens at nine on weekdays and ten on Saturdays."}"#
+        func rows(_ stages: ArticleStore.Stages) throws -> [Row] {
+            let temporary = try TemporaryStore(stages: stages)
+            let outcomes = try temporary.store.record([
+                delivery("original", original, name: "original.json"), delivery("revision", revision, name: "revision.json"),
+                delivery("unrelated", unrelated, name: "unrelated.json"),
+            ])
+            XCTAssertEqual(outcomes.map { $0.items[0].outcome.addedArticle?.articleID }, [1, 2, 3])
+            return try temporary.store.reader.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT id, duplicate_group, duplicate_of, duplicate_similarity > 0.65 AS similar, story_id, story_day
+                    FROM articles ORDER BY id
+                    """)
+            }
+        }
+        let day = Int64(19_844)  // 2024-05-01
+        XCTAssertEqual(try rows(ArticleStore.Stages()), [
+            ["id": 1, "duplicate_group": 1, "duplicate_of": nil, "similar": nil, "story_id": 1, "story_day": day],
+            ["id": 2, "duplicate_group": 1, "duplicate_of": 1, "similar": 1, "story_id": 1, "story_day": day + 2],
+            ["id": 3, "duplicate_group": 3, "duplicate_of": nil, "similar": nil, "story_id": 3, "story_day": nil],
+        ])
+        XCTAssertEqual(try rows(ArticleStore.Stages(similarity: false)), (1...3).map { id in
+            ["id": id, "duplicate_group": nil, "duplicate_of": nil, "similar": nil, "story_id": nil, "story_day": nil]
+        })
+    }
+
     func testJSONLinesItemsAreRecordedOneByOne() throws {
         let text = #"{"text": "Line one has an article."}"# + "\n" + #"{"text": false}"# + "\n"
         let outcome = try store.record([delivery("lines", text, name: "x.jsonl")])[0]

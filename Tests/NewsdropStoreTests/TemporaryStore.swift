@@ -6,10 +6,10 @@ final class TemporaryStore {
     let folder: URL
     let store: ArticleStore
 
-    init() throws {
+    init(stages: ArticleStore.Stages = ArticleStore.Stages()) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("newsdrop-store-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        store = try ArticleStore(path: folder.appendingPathComponent("test.db").path)
+        store = try ArticleStore(path: folder.appendingPathComponent("test.db").path, stages: stages)
     }
 
     deinit {

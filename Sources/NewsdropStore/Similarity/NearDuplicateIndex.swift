@@ -98,11 +98,4 @@ struct NearDuplicateIndex {
             try db.executeCached(sql: "UPDATE articles SET duplicate_group = ? WHERE duplicate_group = ?", arguments: [target, group])
         }
     }
-
-    func setPlacement(articleID: Int64, group: Int64, duplicateOf: Int64?, similarity: Double?, story: Int64, day: Int64?) throws {
-        try db.executeCached(sql: """
-            UPDATE articles SET duplicate_group = ?, duplicate_of = ?, duplicate_similarity = ?, story_id = ?, story_day = ?
-            WHERE id = ?
-            """, arguments: [group, duplicateOf, similarity, story, day, articleID])
-    }
 }

@@ -34,7 +34,21 @@ struct SimilarityRecorder {
         let coverage: Double
     }
 
-    func place(articleID: Int64, article: Article, receivedAt: Timestamp) throws -> SimilarityPlacement {
+    /// An article placed but not yet indexed: what its row records, and the features its
+    /// postings and stored units come from (`index`).
+    struct PlacedArticle {
+        let articleID: Int64
+        let placement: SimilarityPlacement
+        /// The day of its publication date, the one that places it in time.
+        let day: Int64?
+        fileprivate let features: SimilarityFeatures
+    }
+
+    /// Places the article that will be stored as `articleID`, before its row exists, so that
+    /// the row is written once, with its placement (an update afterwards rewrote the whole row,
+    /// text included, and moved its entries in two indexes). Updates the groups and stories it
+    /// touches; `index` adds its own features once the row is there.
+    func place(articleID: Int64, article: Article, receivedAt: Timestamp) throws -> PlacedArticle {
         let features = SimilarityInput.features(of: article)
         // Only a publication date places an article in time: an undated article is not held to
         // any story's window (arrival time would wrongly date a backfill of old articles).
@@ -49,21 +63,25 @@ struct SimilarityRecorder {
         }
         if let placement = NearDuplicateDecision.place(hits) {
             try duplicates.mergeGroups(placement.mergedGroups, into: placement.group)
-            try duplicates.setPlacement(articleID: articleID, group: placement.group, duplicateOf: placement.closest.articleID,
-                                        similarity: placement.closest.score, story: placement.story, day: day)
             try stories.extend(story: placement.story, day: day, seen: receivedAt.iso8601)
-            try duplicates.add(articleID: articleID, features: features)
-            return SimilarityPlacement(duplicateGroup: placement.group, duplicateOf: placement.closest.articleID,
-                                       similarity: placement.closest.score, storyID: placement.story, openedStory: false)
+            return PlacedArticle(articleID: articleID,
+                                 placement: SimilarityPlacement(duplicateGroup: placement.group, duplicateOf: placement.closest.articleID,
+                                                                similarity: placement.closest.score, storyID: placement.story,
+                                                                openedStory: false),
+                                 day: day, features: features)
         }
 
         let story = try chooseStory(for: articleID, article: article, weights: features.termWeights, day: day,
                                     receivedAt: receivedAt, verified: verified)
-        try duplicates.setPlacement(articleID: articleID, group: articleID, duplicateOf: nil, similarity: nil,
-                                    story: story.id, day: day)
-        try duplicates.add(articleID: articleID, features: features)
-        return SimilarityPlacement(duplicateGroup: articleID, duplicateOf: nil, similarity: nil, storyID: story.id,
-                                   openedStory: story.opened)
+        return PlacedArticle(articleID: articleID,
+                             placement: SimilarityPlacement(duplicateGroup: articleID, duplicateOf: nil, similarity: nil,
+                                                            storyID: story.id, openedStory: story.opened),
+                             day: day, features: features)
+    }
+
+    /// Holds the placed article's postings and stores its features, once its row exists.
+    func index(_ placed: PlacedArticle) throws {
+        try duplicates.add(articleID: placed.articleID, features: placed.features)
     }
 
     /// Candidates from the indexes with enough votes, most votes first, earliest first on ties,
