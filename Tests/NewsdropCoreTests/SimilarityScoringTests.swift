@@ -9,7 +9,7 @@ final class SimilarityScoringTests: XCTestCase {
         XCTAssertEqual(settings.sentenceDice, 0.5)
         XCTAssertEqual(settings.duplicateThreshold, 0.65)
         XCTAssertEqual(settings.postingCap, 64)
-        XCTAssertEqual(settings.postedSentenceKeys, 32)
+        XCTAssertEqual(settings.postedSentenceKeys, 48)
         XCTAssertEqual(settings.maximumVerified, 16)
         XCTAssertEqual(settings.minimumVotes, 2)
         XCTAssertEqual(settings.storyWindowDays, 3)

@@ -79,10 +79,11 @@ enum SentenceFingerprint {
         }
     }
 
-    /// The keys an article posts to the index: all of them up to `limit`, else the `limit` whose
-    /// second mix ranks lowest (a bottom-k sample). A key two articles share ranks alike in both,
-    /// so the shorter sample's keys are mostly in the longer one's. Ranking by the key itself
-    /// would post only keys from the bottom of the key space, all in the first write slices.
+    /// The keys an article posts to the index and looks up: all of them up to `limit`, else the
+    /// `limit` whose second mix ranks lowest (a bottom-k sample). A key two articles share ranks
+    /// alike in both: a shared key among the `limit` lowest of their keys together is in both
+    /// samples. Ranking by the key itself would post only keys from the bottom of the key space,
+    /// all in the first write slices.
     static func postedSample(of keys: [UInt64], limit: Int) -> [UInt64] {
         guard keys.count > limit else { return keys }
         return keys.map { (rank: SimilarityHash.mix64($0 ^ postingSeed), key: $0) }

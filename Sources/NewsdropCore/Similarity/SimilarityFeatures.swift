@@ -23,10 +23,10 @@ public struct SimilarityFeatures: Sendable, Equatable {
         termWeights = analysis.termWeights
     }
 
-    /// The sentence keys this article posts to the index, at most `limit`
-    /// (`SimilaritySettings.postedSentenceKeys`) of them. It looks up all of its own keys, so it
-    /// still finds an earlier article through any key that article posted; a near-duplicate
-    /// shares a large part of its keys, so a sample of them finds it as surely as all of them.
+    /// The sentence keys this article posts to the index and looks up in it, at most `limit`
+    /// (`SimilaritySettings.postedSentenceKeys`) of them. Two articles sample a key they share
+    /// alike, so two that share a large part of their keys, as near-duplicates do, share a
+    /// like part of their samples.
     public func postedSentenceKeys(limit: Int) -> [UInt64] {
         SentenceFingerprint.postedSample(of: sentenceKeys, limit: limit)
     }

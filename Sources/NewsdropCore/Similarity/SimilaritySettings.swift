@@ -9,8 +9,8 @@ public struct SimilaritySettings: Sendable, Equatable {
     public var duplicateThreshold = 0.65
     /// Entries kept per band, sentence and story posting list (oldest evicted).
     public var postingCap = 64
-    /// Sentence keys an article posts (a sample when it has more); it looks all of its own up.
-    public var postedSentenceKeys = 32
+    /// Sentence keys an article posts and looks up: a sample, when it has more.
+    public var postedSentenceKeys = 48
     /// Candidates verified by sentence alignment per article.
     public var maximumVerified = 16
     /// Votes (2 per shared band, 1 per shared sentence key) a candidate needs to be verified.

@@ -12,14 +12,14 @@ struct NearDuplicateIndex {
     let pending: PendingPostings
 
     /// Earlier articles sharing keys with `features`: two votes per shared band, one per
-    /// shared sentence key. Every key of `features` is looked up, though an article posts only a
-    /// sample of its sentence keys (`add`).
+    /// shared sentence key of its sample (the keys `add` posts).
     func candidateVotes(for features: SimilarityFeatures) throws -> [Int64: Int] {
         var votes: [Int64: Int] = [:]
         // Keys no article has posted have no postings, held or stored: most keys, most of the time.
         let bandCount = features.bandKeys.count
+        let sentenceKeys = features.postedSentenceKeys(limit: settings.postedSentenceKeys)
         let posted = pending.keys?.mayHavePostings(
-            PostedKeyFilter.keys(bandKeys: features.bandKeys, sentenceKeys: features.sentenceKeys))
+            PostedKeyFilter.keys(bandKeys: features.bandKeys, sentenceKeys: sentenceKeys))
         let bands = try db.cachedStatement(sql: """
             SELECT article_id FROM band_postings WHERE band = ? AND key = ? ORDER BY article_id DESC LIMIT ?
             """)
@@ -31,7 +31,7 @@ struct NearDuplicateIndex {
         let sentences = try db.cachedStatement(sql: """
             SELECT article_id FROM sentence_postings WHERE key = ? ORDER BY article_id DESC LIMIT ?
             """)
-        for (index, key) in features.sentenceKeys.enumerated() where posted?[bandCount + index] ?? true {
+        for (index, key) in sentenceKeys.enumerated() where posted?[bandCount + index] ?? true {
             try vote(1, into: &votes, held: { pending.forEachArticle(sentenceKey: key, $0) }) { limit, row in
                 try sentences.forEachInteger(Int64(bitPattern: key), limit, row: row)
             }

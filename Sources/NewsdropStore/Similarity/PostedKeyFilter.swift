@@ -47,8 +47,9 @@ public enum PostedKeyFilterEvent: Sendable, Equatable {
 /// has touched all of it (peak RSS 108 → 174 MB for 2,000 articles, `newsdrop-bench ingest`).
 /// A smaller filter answers "maybe" more often as the store grows, and skips fewer lookups.
 final class PostedKeyFilter: @unchecked Sendable {
-    /// 64 MB, 2²⁹ bits: with three bits per key, about 8% false positives at a million
-    /// articles (about 100 million keys), under 0.1% at 100,000.
+    /// 64 MB, 2²⁹ bits: with three bits per key, about 0.3% false positives at a million
+    /// articles (some 27 million distinct keys: 16 bands and a sample of at most 48 sentence
+    /// keys each), 8% at 100 million keys.
     static let defaultByteCount = 64 << 20
     private static let hashCount = 3
 
