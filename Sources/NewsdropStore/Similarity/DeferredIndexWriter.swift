@@ -60,10 +60,11 @@ struct DeferredIndexWriter {
             let id: Int64 = row["id"], counted: Bool = row["counted"]
             let features = SimilarityInput.features(title: row["title"], body: row["text"])
             let pending = { (key: UInt64) in id > watermarks[IndexSlices.slice(of: key), default: lowest] }
-            for (band, key) in features.bandKeys.enumerated() where pending(key) {
+            let keys = IndexKeys(features, settings: settings)
+            for (band, key) in keys.bands.enumerated() where pending(key) {
                 postings[IndexSlices.slice(of: key)].bands.append((Int64(band), Int64(bitPattern: key), id))
             }
-            for key in features.postedSentenceKeys(limit: settings.postedSentenceKeys) where pending(key) {
+            for key in keys.sentences where pending(key) {
                 postings[IndexSlices.slice(of: key)].sentences.append((Int64(bitPattern: key), id))
             }
             // Only an article that joined no duplicate group was counted as a story document.

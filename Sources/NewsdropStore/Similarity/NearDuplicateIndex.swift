@@ -2,6 +2,19 @@ import Foundation
 import GRDB
 import NewsdropCore
 
+/// The keys an article is indexed by, both the ones it posts and the ones it looks up: its band
+/// keys and a sample of its sentence keys (`SimilarityFeatures.postedSentenceKeys`). Taken once
+/// per article, by the writer and by recovery alike.
+struct IndexKeys {
+    let bands: [UInt64]
+    let sentences: [UInt64]
+
+    init(_ features: SimilarityFeatures, settings: SimilaritySettings) {
+        bands = features.bandKeys
+        sentences = features.postedSentenceKeys(limit: settings.postedSentenceKeys)
+    }
+}
+
 /// The near-duplicate indexes: LSH band postings, sentence-key postings and each article's
 /// stored features. Lookups go through the postings' primary keys only, newest `postingCap`
 /// entries per key, so they cost the same at a million articles as at ten thousand. The newest
@@ -11,19 +24,16 @@ struct NearDuplicateIndex {
     let settings: SimilaritySettings
     let pending: PendingPostings
 
-    /// Earlier articles sharing keys with `features`: two votes per shared band, one per
-    /// shared sentence key of its sample (the keys `add` posts).
-    func candidateVotes(for features: SimilarityFeatures) throws -> [Int64: Int] {
+    /// Earlier articles sharing `keys`: two votes per shared band, one per shared sentence key.
+    func candidateVotes(for keys: IndexKeys) throws -> [Int64: Int] {
         var votes: [Int64: Int] = [:]
         // Keys no article has posted have no postings, held or stored: most keys, most of the time.
-        let bandCount = features.bandKeys.count
-        let sentenceKeys = features.postedSentenceKeys(limit: settings.postedSentenceKeys)
-        let posted = pending.keys?.mayHavePostings(
-            PostedKeyFilter.keys(bandKeys: features.bandKeys, sentenceKeys: sentenceKeys))
+        let bandCount = keys.bands.count
+        let posted = pending.keys?.mayHavePostings(PostedKeyFilter.keys(bandKeys: keys.bands, sentenceKeys: keys.sentences))
         let bands = try db.cachedStatement(sql: """
             SELECT article_id FROM band_postings WHERE band = ? AND key = ? ORDER BY article_id DESC LIMIT ?
             """)
-        for (band, key) in features.bandKeys.enumerated() where posted?[band] ?? true {
+        for (band, key) in keys.bands.enumerated() where posted?[band] ?? true {
             try vote(2, into: &votes, held: { pending.forEachArticle(band: band, key: key, $0) }) { limit, row in
                 try bands.forEachInteger(Int64(band), Int64(bitPattern: key), limit, row: row)
             }
@@ -31,7 +41,7 @@ struct NearDuplicateIndex {
         let sentences = try db.cachedStatement(sql: """
             SELECT article_id FROM sentence_postings WHERE key = ? ORDER BY article_id DESC LIMIT ?
             """)
-        for (index, key) in sentenceKeys.enumerated() where posted?[bandCount + index] ?? true {
+        for (index, key) in keys.sentences.enumerated() where posted?[bandCount + index] ?? true {
             try vote(1, into: &votes, held: { pending.forEachArticle(sentenceKey: key, $0) }) { limit, row in
                 try sentences.forEachInteger(Int64(bitPattern: key), limit, row: row)
             }
@@ -55,11 +65,9 @@ struct NearDuplicateIndex {
         try stored(Int64(cap - heldCount)) { votes[$0, default: 0] += weight }
     }
 
-    /// Holds the article's postings for their slices' next write (its band keys and a sample of
-    /// its sentence keys, `SimilarityFeatures.postedSentenceKeys`), and stores its features.
-    func add(articleID: Int64, features: SimilarityFeatures) throws {
-        pending.post(articleID: articleID, bandKeys: features.bandKeys,
-                     sentenceKeys: features.postedSentenceKeys(limit: settings.postedSentenceKeys))
+    /// Holds the article's postings (`keys`) for their slices' next write, and stores its features.
+    func add(articleID: Int64, keys: IndexKeys, features: SimilarityFeatures) throws {
+        pending.post(articleID: articleID, bandKeys: keys.bands, sentenceKeys: keys.sentences)
         try db.executeCached(sql: "INSERT INTO article_features (article_id, minhash, units) VALUES (?, ?, ?)",
                              arguments: [articleID, Data(FeatureCoding.encode(minhash: features.minhash)),
                                          Data(FeatureCoding.encode(units: features.units))])

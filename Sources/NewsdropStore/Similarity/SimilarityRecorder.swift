@@ -41,6 +41,7 @@ struct SimilarityRecorder {
         let placement: SimilarityPlacement
         /// The day of its publication date, the one that places it in time.
         let day: Int64?
+        fileprivate let keys: IndexKeys
         fileprivate let features: SimilarityFeatures
     }
 
@@ -53,7 +54,8 @@ struct SimilarityRecorder {
         // Only a publication date places an article in time: an undated article is not held to
         // any story's window (arrival time would wrongly date a backfill of old articles).
         let day = article.published?.daysSinceEpoch
-        let verified = try verifyCandidates(for: features)
+        let keys = IndexKeys(features, settings: settings)
+        let verified = try verifyCandidates(for: features, keys: keys)
 
         var hits: [NearDuplicateDecision.Hit] = []
         for candidate in verified where candidate.score >= settings.duplicateThreshold {
@@ -68,7 +70,7 @@ struct SimilarityRecorder {
                                  placement: SimilarityPlacement(duplicateGroup: placement.group, duplicateOf: placement.closest.articleID,
                                                                 similarity: placement.closest.score, storyID: placement.story,
                                                                 openedStory: false),
-                                 day: day, features: features)
+                                 day: day, keys: keys, features: features)
         }
 
         let story = try chooseStory(for: articleID, article: article, weights: features.termWeights, day: day,
@@ -76,18 +78,18 @@ struct SimilarityRecorder {
         return PlacedArticle(articleID: articleID,
                              placement: SimilarityPlacement(duplicateGroup: articleID, duplicateOf: nil, similarity: nil,
                                                             storyID: story.id, openedStory: story.opened),
-                             day: day, features: features)
+                             day: day, keys: keys, features: features)
     }
 
     /// Holds the placed article's postings and stores its features, once its row exists.
     func index(_ placed: PlacedArticle) throws {
-        try duplicates.add(articleID: placed.articleID, features: placed.features)
+        try duplicates.add(articleID: placed.articleID, keys: placed.keys, features: placed.features)
     }
 
     /// Candidates from the indexes with enough votes, most votes first, earliest first on ties,
     /// verified by sentence alignment.
-    private func verifyCandidates(for features: SimilarityFeatures) throws -> [Verified] {
-        let ranked = try duplicates.candidateVotes(for: features)
+    private func verifyCandidates(for features: SimilarityFeatures, keys: IndexKeys) throws -> [Verified] {
+        let ranked = try duplicates.candidateVotes(for: keys)
             .filter { $0.value >= settings.minimumVotes }
             .sorted { ($1.value, $0.key) < ($0.value, $1.key) }
             .prefix(settings.maximumVerified)
