@@ -195,6 +195,32 @@ final class InboxIngestionTests: XCTestCase {
         XCTAssertEqual(order.count, 40)
     }
 
+    /// The day's folder under `processed/` stays open between files. When it disappears while
+    /// the daemon runs and something else takes its name, a committed file waits in `work/`
+    /// with the reason logged, and leaves as soon as the folder can be made again.
+    func testAFileWaitsInWorkWhileTheDaysFolderCannotBeMadeAndLeavesOnceItCan() throws {
+        try daemon.start()
+        try daemon.dropByRename("first.txt", Data("Ferry timetable\n\nThe ferry keeps its winter timetable until the harbor works end.".utf8))
+        try daemon.waitUntil("the first file is processed") { daemon.files(under: "processed").count == 1 }
+        let day = try XCTUnwrap(daemon.files(under: "processed").first.map { ($0 as NSString).pathComponents[0] })
+        try FileManager.default.removeItem(at: daemon.url("processed/\(day)"))
+        try Data("in the way\n".utf8).write(to: daemon.url("processed/\(day)"))
+
+        try daemon.dropByRename("second.txt", Data("Bridge repairs\n\nThe harbor bridge reopens to traffic after three weeks of repairs.".utf8))
+        try daemon.waitUntil("the second file is committed and its disposal refused") {
+            daemon.log.contains(#"committed "second.txt" but cannot move it out of work/ yet (retrying)"#)
+        }
+        XCTAssertEqual(try daemon.count("SELECT count(*) FROM sightings WHERE name = 'second.txt'"), 1)
+        XCTAssertEqual(daemon.entries("work").count, 1, "the committed file waits in work/")
+        XCTAssertTrue(daemon.log.contains("Not a directory"), daemon.log)
+
+        try FileManager.default.removeItem(at: daemon.url("processed/\(day)"))
+        try daemon.waitUntil("the file leaves work/ once the folder can be made") { daemon.entries("work").isEmpty }
+        XCTAssertEqual(daemon.files(under: "processed"), ["\(day)/second.txt"])
+        XCTAssertTrue(daemon.log.contains(#"ingested "second.txt": article"#), daemon.log)
+        XCTAssertEqual(try daemon.stop(), 0)
+    }
+
     func testDeleteDispositionKeepsTheRawBytesInTheDatabase() throws {
         try daemon.start(DaemonHarness.quickArguments + ["--disposition", "delete"])
         let raw = Data("Headline\n\nThe raw input is kept in the database when files are deleted.".utf8)

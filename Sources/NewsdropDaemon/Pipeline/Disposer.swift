@@ -7,11 +7,24 @@ import NewsdropStore
 /// (or deleted, by setting) when it became articles or sightings, to `failed/` with a
 /// `NAME.error.json` sidecar when it did not. Names are never overwritten: a name already
 /// taken gets the claim id in front.
-struct Disposer {
-    let work: DirectoryHandle
-    let processed: DirectoryHandle
-    let failed: DirectoryHandle
-    let disposition: DaemonSettings.Disposition
+///
+/// Used from one queue at a time (the pipeline's disposal queue): it keeps the day's folder
+/// open between files.
+final class Disposer {
+    private let work: DirectoryHandle
+    private let processed: DirectoryHandle
+    private let failed: DirectoryHandle
+    private let disposition: DaemonSettings.Disposition
+    /// Today's folder under `processed/`, opened by the first file of the day: creating and
+    /// opening it for every file had cost each commit four system calls on the writer.
+    private var dayFolder: (day: FileName, folder: DirectoryHandle)?
+
+    init(work: DirectoryHandle, processed: DirectoryHandle, failed: DirectoryHandle, disposition: DaemonSettings.Disposition) {
+        self.work = work
+        self.processed = processed
+        self.failed = failed
+        self.disposition = disposition
+    }
 
     /// Disposes of the claim's file (and its claim folder, if it has one). Returns where the file went,
     /// relative to the state directory ("deleted" when it was deleted).
@@ -28,10 +41,14 @@ struct Disposer {
             destination = "deleted"
         } else {
             let day = FileName(Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)).utcDay)
-            try processed.makeDirectory(day)
-            let folder = try processed.openDirectory(day)
-            let name = try uniqueName(for: claim, in: folder, alsoFree: nil)
-            try work.move(claim.path, to: folder, as: name)
+            let name: FileName
+            do {
+                name = try moveToProcessed(claim, day: day)
+            } catch {
+                // The folder kept open may have been removed or replaced since: open it anew, once.
+                dayFolder = nil
+                name = try moveToProcessed(claim, day: day)
+            }
             destination = "processed/\(day.display)/\(name.display)"
         }
         if claim.layout == .folder { try work.removeDirectory(claim.id) }
@@ -40,18 +57,45 @@ struct Disposer {
 
     static let sidecarSuffix = ".error.json"
 
+    /// Moves the file into the day's folder under its dropped name, or `<claim id>-<name>` when
+    /// that is taken: the rename itself refuses a taken name, so no lookup comes first.
+    private func moveToProcessed(_ claim: Claim, day: FileName) throws -> FileName {
+        let folder = try folder(for: day)
+        if claim.name.bytes.count <= 255 {
+            do {
+                try work.move(claim.path, to: folder, as: claim.name)
+                return claim.name
+            } catch let error as SystemError where error.code == EEXIST {}
+        }
+        let name = Self.prefixed(claim, limit: 255)
+        try work.move(claim.path, to: folder, as: name)
+        return name
+    }
+
+    private func folder(for day: FileName) throws -> DirectoryHandle {
+        if let dayFolder, dayFolder.day == day { return dayFolder.folder }
+        try processed.makeDirectory(day)
+        let folder = try processed.openDirectory(day)
+        dayFolder = (day, folder)
+        return folder
+    }
+
     /// The dropped name if it is free (and so is the name with `alsoFree` appended, which must
     /// fit too), otherwise `<claim id>-<name>`, shortened to fit a file name's 255 bytes.
-    private func uniqueName(for claim: Claim, in directory: DirectoryHandle, alsoFree suffix: String?) throws -> FileName {
-        let limit = 255 - (suffix?.utf8.count ?? 0)
+    private func uniqueName(for claim: Claim, in directory: DirectoryHandle, alsoFree suffix: String) throws -> FileName {
+        let limit = 255 - suffix.utf8.count
         func isFree(_ name: FileName) throws -> Bool {
-            guard try directory.status(of: name) == nil else { return false }
-            guard let suffix else { return true }
-            return try directory.status(of: FileName(bytes: name.bytes + Array(suffix.utf8))) == nil
+            try directory.status(of: name) == nil
+                && directory.status(of: FileName(bytes: name.bytes + Array(suffix.utf8))) == nil
         }
         if claim.name.bytes.count <= limit, try isFree(claim.name) {
             return claim.name
         }
+        return Self.prefixed(claim, limit: limit)
+    }
+
+    /// `<claim id>-<name>`, the name's end kept where the whole would pass `limit` bytes.
+    private static func prefixed(_ claim: Claim, limit: Int) -> FileName {
         let prefix = claim.id.bytes + Array("-".utf8)
         return FileName(bytes: prefix + claim.name.bytes.suffix(limit - prefix.count))
     }
