@@ -43,8 +43,9 @@ public enum PostedKeyFilterEvent: Sendable, Equatable {
 /// it would have spared and nothing else.
 ///
 /// Memory: its size (`dedup.key_filter_size`, 64 MB by default) of anonymous mapping, taken
-/// as bits are set; a key's bits land on pages at random, so a store of a few hundred articles
-/// has touched all of it (peak RSS 108 → 174 MB for 2,000 articles, `newsdrop-bench ingest`).
+/// whole when the fill starts (a key's bits land on pages at random, so a store of a few
+/// hundred articles had touched all of it anyway: peak RSS 108 → 174 MB for 2,000 articles,
+/// `newsdrop-bench ingest`).
 /// A smaller filter answers "maybe" more often as the store grows, and skips fewer lookups.
 final class PostedKeyFilter: @unchecked Sendable {
     /// 64 MB, 2²⁹ bits: with three bits per key, about 0.3% false positives at a million
@@ -159,11 +160,20 @@ final class PostedKeyFilter: @unchecked Sendable {
         return answers
     }
 
+    /// Takes the filter's memory now, on the fill's thread. Each page is zeroed by the kernel
+    /// when first written; left to the writer, that was about 150 ms of its time in the first
+    /// few hundred articles after every start (4% of `newsdrop-bench stages`' samples). Only a
+    /// hint: a kernel older than 5.14 refuses it, and the pages come as bits are set, as before.
+    private func populate() {
+        _ = madvise(words, wordCount * MemoryLayout<UInt64>.stride, MADV_POPULATE_WRITE)
+    }
+
     /// Sets every key already in the posting tables, reading each table in key order a batch
     /// per read transaction (a long one would keep checkpoints from reusing the log), then
     /// marks the filter filled. `reader` is asked again for each batch, so the fill holds the
     /// database only while it reads; nil means the database is gone.
     func fill(from reader: () -> (any DatabaseReader)?, batchSize: Int = 65_536) -> FillOutcome {
+        populate()
         var read = 0
         for table in PostingTable.allCases {
             var last: [Int64]?  // the previous batch's last row; nil before the first
