@@ -39,7 +39,8 @@ public enum FeatureCoding {
         bytes.withUnsafeBytes { decodeWeights($0) }
     }
 
-    private static func decodeWeights(_ bytes: UnsafeRawBufferPointer) -> (terms: [UInt64], weights: [Double])? {
+    /// The same, from bytes in place (SQLite's, inside a column read).
+    public static func decodeWeights(_ bytes: UnsafeRawBufferPointer) -> (terms: [UInt64], weights: [Double])? {
         guard var reader = LittleEndianReader(bytes, tag: weightsTag),
               let count = reader.readUInt32(), reader.remaining == 12 * Int(count) else { return nil }
         var terms: [UInt64] = [], weights: [Double] = []

@@ -151,6 +151,12 @@ public struct StoryCentroid: Sendable, Equatable {
         self.weightedNorm = weightedNorm
     }
 
+    /// The centroid as reading it back from its row gives it: weights rounded to f32, as
+    /// `FeatureCoding` stores them, and the norm kept as it was computed.
+    public var roundedAsStored: StoryCentroid {
+        StoryCentroid(terms: terms, weights: weights.map { Double(Float($0)) }, weightedNorm: weightedNorm)
+    }
+
     /// A stored centroid without its norm (written before norms were kept), normed with `idf`.
     public init(terms: [UInt64], weights: [Double], idf: (UInt64) -> Double) {
         let squares = zip(terms, weights).reduce(0) { sum, entry in

@@ -121,21 +121,16 @@ struct SimilarityRecorder {
             passageCoverage[story] = max(passageCoverage[story] ?? 0, candidate.coverage)
             if matches[story] == nil { matches[story] = 0 }
         }
-        let window = Int64(settings.storyWindowDays)
-        var candidates: [StoryRecord] = []
+        let window = Int64(settings.storyWindowDays), query = terms.query
+        var scored: [StoryChoice.Candidate] = []
         for (id, _) in matches.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) {
-            guard candidates.count < settings.storyCandidates else { break }
-            guard let story = try stories.story(id) else { continue }
-            if let day, let first = story.firstDay, let last = story.lastDay, !(first - window <= day && day <= last + window) {
+            guard scored.count < settings.storyCandidates else { break }
+            guard let candidate = try stories.candidate(id) else { continue }
+            if let day, let first = candidate.firstDay, let last = candidate.lastDay, !(first - window <= day && day <= last + window) {
                 continue
             }
-            candidates.append(story)
-        }
-
-        let query = terms.query
-        let scored = candidates.map { story -> StoryChoice.Candidate in
-            .init(story: story.id,
-                  score: query.cosine(with: story.centroid) + settings.passageBonus * (passageCoverage[story.id] ?? 0))
+            scored.append(.init(story: id, score: query.cosine(with: candidate.centroid)
+                                    + settings.passageBonus * (passageCoverage[id] ?? 0)))
         }
 
         let chosen = StoryChoice.choose(scored, threshold: settings.storyThreshold)
