@@ -107,4 +107,27 @@ final class NearDuplicateIndexTests: XCTestCase {
         XCTAssertEqual(bandsShared, 0, "only sentence keys can have found the original")
         XCTAssertEqual(copyGroup, 1, "the edited copy joins the original's group")
     }
+
+    /// Two keys shared by chance are common between full samples of 48 keys, rare between a
+    /// short article's few: a candidate needs 3 votes from an article looking up a full sample,
+    /// 2 from one looking up fewer keys.
+    func testAFullSampleNeedsThreeVotesAndAShortArticleTwo() throws {
+        let database = try DatabaseQueue()
+        try Schema.migrator.migrate(database)
+        let caches = WriterCaches()
+        let spread = { (value: Int) in UInt64(value) &* 0x9E37_79B9_7F4A_7C15 }
+        let posted = (1...48).map(spread), unrelated = (100...145).map(spread)
+        caches.postings.post(articleID: 1, bandKeys: (0..<16).map { spread(1_000 + $0) }, sentenceKeys: posted)
+        let bands = (0..<16).map { spread(5_000 + $0) }
+        try database.read { db in
+            let index = NearDuplicateIndex(db: db, settings: SimilaritySettings(), pending: caches.postings)
+            let fullSampleMeetingInTwo = Array(posted.prefix(2)) + unrelated
+            XCTAssertEqual(fullSampleMeetingInTwo.count, SimilaritySettings().postedSentenceKeys)
+            XCTAssertEqual(try index.rankedCandidates(for: IndexKeys(bands: bands, sentences: fullSampleMeetingInTwo)), [])
+            XCTAssertEqual(try index.rankedCandidates(for: IndexKeys(bands: bands, sentences: Array(posted.prefix(3)) + unrelated.prefix(45))), [1])
+            XCTAssertEqual(try index.rankedCandidates(for: IndexKeys(bands: bands, sentences: Array(posted.prefix(2)) + unrelated.prefix(8))), [1])
+            XCTAssertEqual(try index.rankedCandidates(for: IndexKeys(bands: bands, sentences: Array(posted.prefix(1)) + unrelated.prefix(8))), [],
+                           "one shared key is never enough")
+        }
+    }
 }

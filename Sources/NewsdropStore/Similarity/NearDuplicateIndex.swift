@@ -10,8 +10,12 @@ struct IndexKeys {
     let sentences: [UInt64]
 
     init(_ features: SimilarityFeatures, settings: SimilaritySettings) {
-        bands = features.bandKeys
-        sentences = features.postedSentenceKeys(limit: settings.postedSentenceKeys)
+        self.init(bands: features.bandKeys, sentences: features.postedSentenceKeys(limit: settings.postedSentenceKeys))
+    }
+
+    init(bands: [UInt64], sentences: [UInt64]) {
+        self.bands = bands
+        self.sentences = sentences
     }
 }
 
@@ -24,8 +28,20 @@ struct NearDuplicateIndex {
     let settings: SimilaritySettings
     let pending: PendingPostings
 
+    /// The candidates worth verifying: earlier articles with the votes the settings ask of an
+    /// article looking up these keys (`SimilaritySettings.votesNeeded`), most votes first,
+    /// earliest first on ties, at most `maximumVerified`.
+    func rankedCandidates(for keys: IndexKeys) throws -> [Int64] {
+        let needed = settings.votesNeeded(lookingUp: keys.sentences.count)
+        return try candidateVotes(for: keys)
+            .filter { $0.value >= needed }
+            .sorted { ($1.value, $0.key) < ($0.value, $1.key) }
+            .prefix(settings.maximumVerified)
+            .map(\.key)
+    }
+
     /// Earlier articles sharing `keys`: two votes per shared band, one per shared sentence key.
-    func candidateVotes(for keys: IndexKeys) throws -> [Int64: Int] {
+    private func candidateVotes(for keys: IndexKeys) throws -> [Int64: Int] {
         var votes: [Int64: Int] = [:]
         // Keys no article has posted have no postings, held or stored: most keys, most of the time.
         let bandCount = keys.bands.count

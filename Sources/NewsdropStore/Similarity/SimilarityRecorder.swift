@@ -86,17 +86,14 @@ struct SimilarityRecorder {
         try duplicates.add(articleID: placed.articleID, keys: placed.keys, features: placed.features)
     }
 
-    /// Candidates from the indexes with enough votes, most votes first, earliest first on ties,
-    /// verified by sentence alignment.
+    /// The indexes' candidates (`NearDuplicateIndex.rankedCandidates`), verified by sentence
+    /// alignment.
     private func verifyCandidates(for features: SimilarityFeatures, keys: IndexKeys) throws -> [Verified] {
-        let ranked = try duplicates.candidateVotes(for: keys)
-            .filter { $0.value >= settings.minimumVotes }
-            .sorted { ($1.value, $0.key) < ($0.value, $1.key) }
-            .prefix(settings.maximumVerified)
+        let ranked = try duplicates.rankedCandidates(for: keys)
         let index = AlignmentIndex(features.units, sentenceDice: settings.sentenceDice)
         return try ranked.compactMap { candidate in
-            guard let alignment = try duplicates.withUnits(of: candidate.key, { index.align(with: $0) }) else { return nil }
-            return Verified(articleID: candidate.key, score: alignment.score,
+            guard let alignment = try duplicates.withUnits(of: candidate, { index.align(with: $0) }) else { return nil }
+            return Verified(articleID: candidate, score: alignment.score,
                             coverage: max(alignment.coverageAToB, alignment.coverageBToA))
         }
     }
