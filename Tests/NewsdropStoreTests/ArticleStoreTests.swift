@@ -142,25 +142,47 @@ final class ArticleStoreTests: XCTestCase {
         XCTAssertEqual(second.placement?.storyID, first.placement?.storyID)
     }
 
+    /// Two articles on one event, the second a story member of its own (no near-duplicate).
+    private static let ferryStrike = (
+        first: "Harbor ferry strike ends\n\nThe harbor ferry strike ended on Monday as deckhands accepted a new contract with the port authority.",
+        second: "Deckhands back at work after harbor ferry strike\n\nHarbor ferries ran again on Tuesday after deckhands ended their strike; the port authority said the contract raises pay for ferry crews.")
+
+    /// A store file holding the first article, closed, after `change` has edited its story's
+    /// row; then the store reopened and the second article recorded into it.
+    private func recordSecondAfterChangingTheStory(file: String, _ change: (Database, Int64) throws -> Void)
+        throws -> (store: ArticleStore, storyID: Int64, second: AddedArticle) {
+        let path = temporary.folder.appendingPathComponent(file).path
+        let first = try XCTUnwrap(ArticleStore(path: path).record([try delivery("a", Self.ferryStrike.first)])[0].items[0].outcome.addedArticle)
+        let storyID = try XCTUnwrap(first.placement?.storyID)
+        try DatabaseQueue(path: path).write { try change($0, storyID) }
+        let reopened = try ArticleStore(path: path)
+        let second = try XCTUnwrap(reopened.record([try delivery("b", Self.ferryStrike.second)])[0].items[0].outcome.addedArticle)
+        return (reopened, storyID, second)
+    }
+
     /// A story row from before centroid norms were stored has none: the writer computes it when
     /// it reads the story, and the story still takes its next article.
     func testStoryWithoutAStoredCentroidNormGetsOneAndKeepsTakingArticles() throws {
-        let path = temporary.folder.appendingPathComponent("norms.db").path
-        var store: ArticleStore? = try ArticleStore(path: path)
-        let first = try XCTUnwrap(store?.record([try delivery("a", "Harbor ferry strike ends\n\nThe harbor ferry strike ended on Monday as deckhands accepted a new contract with the port authority.")])[0].items[0].outcome.addedArticle)
-        store = nil
-        let storyID = try XCTUnwrap(first.placement?.storyID)
-        try DatabaseQueue(path: path).write { db in
+        let (store, storyID, second) = try recordSecondAfterChangingTheStory(file: "norms.db") { db, storyID in
             XCTAssertNotNil(try Double.fetchOne(db, sql: "SELECT centroid_norm FROM stories WHERE id = ?", arguments: [storyID]))
             try db.execute(sql: "UPDATE stories SET centroid_norm = NULL")
         }
-
-        let reopened = try ArticleStore(path: path)
-        let second = try XCTUnwrap(reopened.record([try delivery("b", "Deckhands back at work after harbor ferry strike\n\nHarbor ferries ran again on Tuesday after deckhands ended their strike; the port authority said the contract raises pay for ferry crews.")])[0].items[0].outcome.addedArticle)
         XCTAssertEqual(second.placement?.storyID, storyID)
         XCTAssertEqual(second.placement?.isNearDuplicate, false, "a story member of its own, so the story is rewritten")
-        let norm = try reopened.reader.read { try Double.fetchOne($0, sql: "SELECT centroid_norm FROM stories WHERE id = ?", arguments: [storyID]) }
+        let norm = try store.reader.read { try Double.fetchOne($0, sql: "SELECT centroid_norm FROM stories WHERE id = ?", arguments: [storyID]) }
         XCTAssertGreaterThan(try XCTUnwrap(norm), 0)
+    }
+
+    /// A story whose centroid reads but whose row does not read whole (its posted terms are
+    /// unreadable) can score as a candidate but cannot take the article: the article opens a
+    /// story of its own, and says so.
+    func testAStoryWhoseRowCannotBeReadWholeIsPassedOverAndTheArticleOpensOne() throws {
+        let (_, storyID, second) = try recordSecondAfterChangingTheStory(file: "posted.db") { db, storyID in
+            try db.execute(sql: "UPDATE stories SET posted = x'FF' WHERE id = ?", arguments: [storyID])
+        }
+        XCTAssertNotEqual(second.placement?.storyID, storyID)
+        XCTAssertEqual(second.placement?.storyID, second.articleID)
+        XCTAssertEqual(second.placement?.openedStory, true)
     }
 
     func testSchemaUsesWALAndStrictTables() throws {

@@ -58,18 +58,21 @@ final class StoryCandidateTests: XCTestCase {
     }
 
     /// A story used again moves to the young generation and outlives the ones not used since;
-    /// the cache never holds more than its capacity.
+    /// the cache never holds more than its capacity. Capacity 4: generations of 2.
     func testTheCacheKeepsStoriesInUseAndStaysWithinItsCapacity() {
         let cache = StoryCentroidCache(capacity: 4)
         let entry = CachedCentroid(firstDay: nil, lastDay: nil, centroid: .empty)
-        for id in 1...2 { cache.remember(Int64(id), entry) }
-        for id in 3...4 { cache.remember(Int64(id), entry) }  // 1 and 2 are now the old generation
-        XCTAssertNotNil(cache.centroid(of: 1), "used again: moves to the young generation")
-        cache.remember(5, entry)  // the young generation (3, 4, 1) was full: it becomes the old one
-        cache.remember(6, entry)
-        cache.remember(7, entry)  // the young generation (5, 6) was full again
-        XCTAssertNil(cache.centroid(of: 2), "not used since the first turnover")
-        XCTAssertNil(cache.centroid(of: 3))
+        cache.remember(1, entry)
+        cache.remember(2, entry)
+        cache.remember(3, entry)  // young (1, 2) was full: it becomes old; young (3)
+        cache.remember(4, entry)  // young (3, 4)
+        XCTAssertNotNil(cache.centroid(of: 1), "found in the old generation, moved to the young one")
+        // Moving 1 found young (3, 4) full: old (3, 4), young (1); 2, not used since, is gone.
+        cache.remember(5, entry)  // young (1, 5)
+        cache.remember(6, entry)  // young (1, 5) was full: old (1, 5), young (6)
+        XCTAssertNotNil(cache.centroid(of: 1), "used again, it outlives 3 and 4, which came after it")
+        for gone: Int64 in [2, 3, 4] { XCTAssertNil(cache.centroid(of: gone), "story \(gone)") }
+        XCTAssertNotNil(cache.centroid(of: 5))
         XCTAssertNotNil(cache.centroid(of: 6))
         XCTAssertLessThanOrEqual(cache.count, 4)
 

@@ -47,8 +47,9 @@ public struct SimilaritySettings: Sendable, Equatable {
     /// Votes a candidate needs when the article looks up `sentenceKeys` sentence keys. Chance
     /// meetings of two unrelated articles grow with the product of their key counts: at 100,000
     /// stored generated articles, 2,980 of the 3,262 candidates that 2,000 more articles
-    /// verified had exactly 2 votes and none of them was a near-duplicate; the 551 that were
-    /// had 3 or more (`newsdrop-bench quality` keeps every figure up to 4 votes).
+    /// verified had exactly 2 votes and none of them was a near-duplicate; the 271 that were
+    /// had 3 or more (`newsdrop-bench quality` keeps every figure up to 4 votes). A shared band
+    /// is 2 votes: with a full sample it needs a shared sentence key beside it.
     public func votesNeeded(lookingUp sentenceKeys: Int) -> Int {
         sentenceKeys >= postedSentenceKeys ? max(minimumVotes, minimumVotesForFullSample) : minimumVotes
     }

@@ -52,7 +52,15 @@ public final class DirectoryHandle: Sendable {
                 newsdrop_rename_noreplace(descriptor, source, target.descriptor, destination)
             }
         }
-        guard code == 0 else { throw SystemError("rename", "\(describe(name)) to \(target.describe(newName))") }
+        // errno first: building the message may allocate, and EEXIST is how callers find a taken name.
+        guard code == 0 else { let error = errno; throw SystemError("rename", "\(describe(name)) to \(target.describe(newName))", code: error) }
+    }
+
+    /// The directory's own device and inode.
+    public func identity() throws -> FileIdentity {
+        var result = stat()
+        guard fstat(descriptor, &result) == 0 else { throw SystemError("stat", path) }
+        return FileIdentity(result)
     }
 
     public func makeDirectory(_ name: FileName, mode: mode_t = 0o750) throws {
@@ -126,4 +134,15 @@ public final class DirectoryHandle: Sendable {
     }
 
     func describe(_ name: FileName) -> String { path + "/" + name.display }
+}
+
+/// Which file a name led to: its device and inode.
+public struct FileIdentity: Equatable, Sendable {
+    let device: UInt64
+    let inode: UInt64
+
+    init(_ status: stat) {
+        device = UInt64(status.st_dev)
+        inode = UInt64(status.st_ino)
+    }
 }

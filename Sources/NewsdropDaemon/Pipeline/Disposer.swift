@@ -15,9 +15,9 @@ final class Disposer {
     private let processed: DirectoryHandle
     private let failed: DirectoryHandle
     private let disposition: DaemonSettings.Disposition
-    /// Today's folder under `processed/`, opened by the first file of the day: creating and
-    /// opening it for every file had cost each commit four system calls on the writer.
-    private var dayFolder: (day: FileName, folder: DirectoryHandle)?
+    /// Today's folder under `processed/`, opened by the first file of the day, and its inode:
+    /// creating and opening it for every file had cost each commit four system calls.
+    private var dayFolder: (day: FileName, folder: DirectoryHandle, identity: FileIdentity)?
 
     init(work: DirectoryHandle, processed: DirectoryHandle, failed: DirectoryHandle, disposition: DaemonSettings.Disposition) {
         self.work = work
@@ -41,14 +41,7 @@ final class Disposer {
             destination = "deleted"
         } else {
             let day = FileName(Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)).utcDay)
-            let name: FileName
-            do {
-                name = try moveToProcessed(claim, day: day)
-            } catch {
-                // The folder kept open may have been removed or replaced since: open it anew, once.
-                dayFolder = nil
-                name = try moveToProcessed(claim, day: day)
-            }
+            let name = try moveToProcessed(claim, day: day)
             destination = "processed/\(day.display)/\(name.display)"
         }
         if claim.layout == .folder { try work.removeDirectory(claim.id) }
@@ -72,11 +65,17 @@ final class Disposer {
         return name
     }
 
+    /// The day's folder, kept open while `processed/<day>` is still that folder: one `fstatat`
+    /// per file. A folder moved away (an archiving job's `mv`) would otherwise take the day's
+    /// later files with it, and one removed would refuse them.
     private func folder(for day: FileName) throws -> DirectoryHandle {
-        if let dayFolder, dayFolder.day == day { return dayFolder.folder }
+        if let dayFolder, dayFolder.day == day, try processed.status(of: day).map(FileIdentity.init) == dayFolder.identity {
+            return dayFolder.folder
+        }
+        dayFolder = nil
         try processed.makeDirectory(day)
         let folder = try processed.openDirectory(day)
-        dayFolder = (day, folder)
+        dayFolder = (day, folder, try folder.identity())
         return folder
     }
 

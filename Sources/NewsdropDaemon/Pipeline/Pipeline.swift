@@ -53,6 +53,9 @@ final class Pipeline: @unchecked Sendable {
         let outcome: DeliveryOutcome
         let rawSHA256: String?
         let name: String
+        /// For an input that failed whole, how many times it has, this time included; nil when
+        /// the count could not be read on the writer and is read again at disposal.
+        var failures: Int?
     }
 
     /// `completed` runs once a claim is committed and its file disposed of; `stalled` with the
@@ -197,8 +200,12 @@ final class Pipeline: @unchecked Sendable {
 
     private func finish(_ prepared: Prepared, _ outcome: DeliveryOutcome) {
         metrics.recordCommit(outcome, dropToCommit: max(0, Date().timeIntervalSince1970 - prepared.claim.droppedAt))
+        // Counted on the writer, right after the commit that recorded this failure: by the time
+        // the disposal queue gets to it, a later commit of the same input may be counted too.
+        let failures = outcome.isFailure
+            ? try? store.wholeInputFailureCount(rawSHA256: prepared.delivery.rawSHA256, name: prepared.delivery.name) : 0
         let committed = Committed(claim: prepared.claim, outcome: outcome, rawSHA256: prepared.delivery.rawSHA256,
-                                  name: prepared.delivery.name)
+                                  name: prepared.delivery.name, failures: failures)
         disposalQueue.async { [self] in
             if dispose(committed, firstAttempt: true) { completed(committed.claim) }
         }
@@ -211,7 +218,7 @@ final class Pipeline: @unchecked Sendable {
         let failure = outcome.isFailure ? outcome.items.lazy.compactMap(\.outcome.failure).first : nil
         do {
             let attempts = failure == nil ? 0
-                : try store.wholeInputFailureCount(rawSHA256: committed.rawSHA256, name: committed.name)
+                : try committed.failures ?? store.wholeInputFailureCount(rawSHA256: committed.rawSHA256, name: committed.name)
             let destination = try disposer.dispose(claim, failure: failure, attempts: attempts)
             IngestLog.record(claim: claim, outcome: outcome, destination: destination, logger: logger)
             return true

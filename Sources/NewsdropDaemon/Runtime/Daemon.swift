@@ -101,9 +101,9 @@ public final class Daemon: @unchecked Sendable {
             + "\(counters.stories) stories, \(counters.failed) failed; \(backlog.pending) waiting, \(backlog.inFlight) in flight"
     }
 
-    /// Pings systemd's watchdog at half its interval, but only when both the intake and the
-    /// writer queue answer a heartbeat: a stuck pipeline stops the pings and systemd restarts
-    /// the daemon. The status line is refreshed with each ping.
+    /// Pings systemd's watchdog at half its interval, but only when the intake, the writer and
+    /// the disposal queue all answer a heartbeat: a stuck pipeline stops the pings and systemd
+    /// restarts the daemon. The status line is refreshed with each ping.
     private func startWatchdog() {
         guard let notifier else { return }
         let interval = SystemdNotifier.watchdogInterval().map { $0 / 2 } ?? 10

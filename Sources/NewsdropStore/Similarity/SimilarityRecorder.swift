@@ -130,8 +130,9 @@ struct SimilarityRecorder {
                                     + settings.passageBonus * (passageCoverage[id] ?? 0)))
         }
 
-        let chosen = StoryChoice.choose(scored, threshold: settings.storyThreshold)
-        var story = try chosen.flatMap { try stories.story($0.story) } ?? StoryRecord(
+        // A chosen story whose row cannot be read whole is passed over: the article opens one.
+        let chosen = try StoryChoice.choose(scored, threshold: settings.storyThreshold).flatMap { try stories.story($0.story) }
+        var story = chosen ?? StoryRecord(
             id: articleID, label: nil, firstDay: day, lastDay: day, firstSeen: receivedAt.iso8601,
             lastSeen: receivedAt.iso8601, articleCount: 0, centroid: .empty, posted: [])
         let previouslyPosted = story.posted

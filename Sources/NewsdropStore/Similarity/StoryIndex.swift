@@ -162,7 +162,6 @@ struct StoryIndex {
 
     /// Writes the story and moves its postings from `previouslyPosted` to its current terms.
     func save(_ story: StoryRecord, previouslyPosted: [UInt64]) throws {
-        let centroid = FeatureCoding.encode(terms: story.centroid.terms, weights: story.centroid.weights)
         try db.executeCached(sql: """
             INSERT INTO stories (id, label, first_day, last_day, first_seen, last_seen, article_count, centroid,
                                  centroid_norm, posted)
@@ -171,8 +170,8 @@ struct StoryIndex {
                 last_day = excluded.last_day, last_seen = excluded.last_seen, article_count = excluded.article_count,
                 centroid = excluded.centroid, centroid_norm = excluded.centroid_norm, posted = excluded.posted
             """, arguments: [story.id, story.label, story.firstDay, story.lastDay, story.firstSeen, story.lastSeen,
-                             story.articleCount, Data(centroid), story.centroid.weightedNorm,
-                             IntegerBlob.encode(story.posted)])
+                             story.articleCount, Data(FeatureCoding.encode(terms: story.centroid.terms, weights: story.centroid.weights)),
+                             story.centroid.weightedNorm, IntegerBlob.encode(story.posted)])
         caches?.stories.remember(story.id, CachedCentroid(firstDay: story.firstDay, lastDay: story.lastDay,
                                                           centroid: story.centroid.roundedAsStored))
         let now = Set(story.posted), before = Set(previouslyPosted)
