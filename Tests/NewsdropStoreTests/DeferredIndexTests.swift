@@ -97,8 +97,8 @@ final class DeferredIndexTests: XCTestCase {
         // fraction of 2⁶⁴): 4,640 postings, about 73 per slice.
         let spread = { (article: Int, index: Int) in UInt64(article * 116 + index) &* 0x9E37_79B9_7F4A_7C15 }
         for article in 1...40 {
-            caches.postings.post(articleID: Int64(article), bandKeys: (0..<16).map { spread(article, $0) },
-                                 sentenceKeys: (16..<116).map { spread(article, $0) })
+            caches.postings.post(articleID: Int64(article), keys: IndexKeys(bands: (0..<16).map { spread(article, $0) },
+                                                                            sentences: (16..<116).map { spread(article, $0) }))
         }
         XCTAssertEqual(caches.postings.count, 4_640)
         let next = try database.write { db in
@@ -121,9 +121,9 @@ final class DeferredIndexTests: XCTestCase {
     func testHeldPostingsAreFoundByBandAndKeyAndLeaveInTableOrder() {
         let postings = PendingPostings()
         let shared: UInt64 = 0x0123_4567_89AB_CDEF, other: UInt64 = 0x0123_0000_0000_0001  // one slice
-        postings.post(articleID: 1, bandKeys: [shared, other], sentenceKeys: [shared])
-        postings.post(articleID: 2, bandKeys: [shared, shared], sentenceKeys: [other])
-        postings.post(articleID: 3, bandKeys: [other, shared], sentenceKeys: [shared, other])
+        postings.post(articleID: 1, keys: IndexKeys(bands: [shared, other], sentences: [shared]))
+        postings.post(articleID: 2, keys: IndexKeys(bands: [shared, shared], sentences: [other]))
+        postings.post(articleID: 3, keys: IndexKeys(bands: [other, shared], sentences: [shared, other]))
         func band(_ band: Int, _ key: UInt64, first limit: Int = .max) -> [Int64] {
             var articles: [Int64] = []
             postings.forEachArticle(band: band, key: key) { articles.append($0); return articles.count < limit }

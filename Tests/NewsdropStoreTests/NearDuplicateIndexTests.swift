@@ -117,7 +117,7 @@ final class NearDuplicateIndexTests: XCTestCase {
         let caches = WriterCaches()
         let spread = { (value: Int) in UInt64(value) &* 0x9E37_79B9_7F4A_7C15 }
         let posted = (1...48).map(spread), unrelated = (100...145).map(spread)
-        caches.postings.post(articleID: 1, bandKeys: (0..<16).map { spread(1_000 + $0) }, sentenceKeys: posted)
+        caches.postings.post(articleID: 1, keys: IndexKeys(bands: (0..<16).map { spread(1_000 + $0) }, sentences: posted))
         let bands = (0..<16).map { spread(5_000 + $0) }
         try database.read { db in
             let index = NearDuplicateIndex(db: db, settings: SimilaritySettings(), pending: caches.postings)

@@ -8,6 +8,9 @@ import NewsdropCore
 struct IndexKeys {
     let bands: [UInt64]
     let sentences: [UInt64]
+    /// The same keys as the filter of posted keys knows them (`PostedKeyFilter.keys`): looked
+    /// up in it, then set in it, so made once.
+    let filterKeys: [UInt64]
 
     init(_ features: SimilarityFeatures, settings: SimilaritySettings) {
         self.init(bands: features.bandKeys, sentences: features.postedSentenceKeys(limit: settings.postedSentenceKeys))
@@ -16,6 +19,7 @@ struct IndexKeys {
     init(bands: [UInt64], sentences: [UInt64]) {
         self.bands = bands
         self.sentences = sentences
+        filterKeys = PostedKeyFilter.keys(bandKeys: bands, sentenceKeys: sentences)
     }
 }
 
@@ -45,7 +49,7 @@ struct NearDuplicateIndex {
         var votes: [Int64: Int] = [:]
         // Keys no article has posted have no postings, held or stored: most keys, most of the time.
         let bandCount = keys.bands.count
-        let posted = pending.keys?.mayHavePostings(PostedKeyFilter.keys(bandKeys: keys.bands, sentenceKeys: keys.sentences))
+        let posted = pending.keys?.mayHavePostings(keys.filterKeys)
         let bands = try db.cachedStatement(sql: """
             SELECT article_id FROM band_postings WHERE band = ? AND key = ? ORDER BY article_id DESC LIMIT ?
             """)
@@ -83,7 +87,7 @@ struct NearDuplicateIndex {
 
     /// Holds the article's postings (`keys`) for their slices' next write, and stores its features.
     func add(articleID: Int64, keys: IndexKeys, features: SimilarityFeatures) throws {
-        pending.post(articleID: articleID, bandKeys: keys.bands, sentenceKeys: keys.sentences)
+        pending.post(articleID: articleID, keys: keys)
         try db.executeCached(sql: "INSERT INTO article_features (article_id, minhash, units) VALUES (?, ?, ?)",
                              arguments: [articleID, Data(FeatureCoding.encode(minhash: features.minhash)),
                                          Data(FeatureCoding.encode(units: features.units))])

@@ -92,17 +92,17 @@ final class PendingPostings: Sendable {
     var count: Int { state.withLock { $0.count } }
 
     /// Holds the article's postings until their slices are written.
-    func post(articleID: Int64, bandKeys: [UInt64], sentenceKeys: [UInt64]) {
+    func post(articleID: Int64, keys posted: IndexKeys) {
         state.withLock { state in
-            for (band, key) in bandKeys.enumerated() {
+            for (band, key) in posted.bands.enumerated() {
                 state.slices[IndexSlices.slice(of: key)].append(key, band: Int16(band), articleID: articleID)
             }
-            for key in sentenceKeys {
+            for key in posted.sentences {
                 state.slices[IndexSlices.slice(of: key)].append(key, band: Held.sentence, articleID: articleID)
             }
-            state.count += bandKeys.count + sentenceKeys.count
+            state.count += posted.bands.count + posted.sentences.count
         }
-        keys?.insert(PostedKeyFilter.keys(bandKeys: bandKeys, sentenceKeys: sentenceKeys))
+        keys?.insert(posted.filterKeys)
     }
 
     /// Calls `body` with the held articles under a band key, newest first, while it returns true.
