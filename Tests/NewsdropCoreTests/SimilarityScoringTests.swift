@@ -203,15 +203,18 @@ final class SimilarityScoringTests: XCTestCase {
     }
 
     /// Scoring probes a hash table of the article's terms; the score must equal, to the bit, the
-    /// merge walk over both sorted lists that defines it, with terms crowding the same slots.
+    /// merge walk over both sorted lists that defines it, with terms crowding the same slots and
+    /// the term 0, which the table keeps apart.
     func testStoryQueryCosineEqualsTheMergeWalkToTheBit() {
         var random = SystemRandomNumberGenerator()
         for _ in 0..<20 {
             // Random hashes, plus terms that differ only in their low bits or are extremes.
             var pool = Set((0..<400).map { _ in UInt64.random(in: .min ... .max, using: &random) })
             pool.formUnion((0..<40).map { UInt64($0) } + [.max, .max - 1, 1 << 63])
-            let articleTerms = Array(pool.shuffled(using: &random).prefix(300))
-            let centroidTerms = Array(pool.shuffled(using: &random).prefix(200)).sorted()
+            pool.remove(0)
+            // Both always hold the term whose hash is 0, the table's mark of an empty slot.
+            let articleTerms = [0] + Array(pool.shuffled(using: &random).prefix(300))
+            let centroidTerms = ([0] + Array(pool.shuffled(using: &random).prefix(200))).sorted()
             let article = TermWeights(Dictionary(uniqueKeysWithValues: articleTerms.map { ($0, Double.random(in: 0.1...3, using: &random)) }))
             let idf: (UInt64) -> Double = { 1 + Double($0 % 7) / 3 }
             let centroid = StoryCentroid(terms: centroidTerms, weights: centroidTerms.map { _ in Double.random(in: 0.01...1, using: &random) }, idf: idf)
