@@ -58,6 +58,7 @@ public final class ArticleStore: Sendable {
                 postedKeyFilterBytes: Int = defaultPostedKeyFilterBytes,
                 postedKeyFilterEvents: @escaping @Sendable (PostedKeyFilterEvent) -> Void = { _ in }) throws {
         SQLiteMemoryStatistics.turnedOffBeforeFirstUse
+        _ = LogWriteBuffer.installedBeforeFirstConnection
         self.path = path
         self.stages = stages
         self.similarity = Mutex(similarity)

@@ -84,7 +84,7 @@ public final class Daemon: @unchecked Sendable {
         // READY only now: the database is open, the inbox watched and the socket listening.
         notifier?.notify(["READY=1", statusLine()])
         startWatchdog()
-        logger.notice("newsdropd \(NewsdropVersion.current) ready: state directory \(layout.root), watching \(layout.inbox)\(settings.pollOnly ? " (poll-only)" : ""), control socket \(socketPath); \(SQLiteMemoryStatistics.summary)")
+        logger.notice("newsdropd \(NewsdropVersion.current) ready: state directory \(layout.root), watching \(layout.inbox)\(settings.pollOnly ? " (poll-only)" : ""), control socket \(socketPath); \(SQLiteMemoryStatistics.summary), \(LogWriteBuffer.summary)")
     }
 
     /// Runs a start-up step that may take long on a large store, keeping systemd's start
