@@ -233,6 +233,15 @@ enum Schema {
                     SELECT slice, (SELECT coalesce(max(article_id), 0) FROM article_features) FROM slices;
                 """)
         }
+        migrator.registerMigration("v9: full-text pending data") { db in
+            // FTS5 keeps the terms of rows inserted in a transaction in memory and writes them
+            // out as a new segment at the commit, or sooner once they pass `hashsize` (1 MB by
+            // default). A batch of 256 articles of a thousand words passed it one or more times
+            // before its commit, each time writing one more small segment for later merges to
+            // rewrite; 8 MB holds such a batch whole and bounds what a batch of huge articles
+            // holds. Kept in the index's own configuration table.
+            try db.execute(sql: "INSERT INTO articles_fts (articles_fts, rank) VALUES ('hashsize', 8388608)")
+        }
         return migrator
     }
 }

@@ -142,6 +142,25 @@ final class ArticleStoreTests: XCTestCase {
         XCTAssertEqual(second.placement?.storyID, first.placement?.storyID)
     }
 
+    /// FTS5 holds a batch's terms in memory up to `hashsize` before it writes a segment: a store
+    /// from before v9 upgrades to 8 MB, and its rows indexed before and after stay searchable.
+    func testTheFullTextIndexHoldsEightMegabytesOfPendingTermsAfterTheUpgrade() throws {
+        let path = temporary.folder.appendingPathComponent("v8.db").path
+        let old = try DatabaseQueue(path: path)
+        try Schema.migrator.migrate(old, upTo: "v8: index slices")
+        try old.close()
+        var store: ArticleStore? = try ArticleStore(path: path)
+        _ = try store?.record([try delivery("a", Self.ferryStrike.first)])
+        store = nil
+        let reopened = try ArticleStore(path: path)
+        _ = try reopened.record([try delivery("b", Self.ferryStrike.second)])
+        try reopened.pool.read { db in
+            XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT v FROM articles_fts_config WHERE k = 'hashsize'"), 8_388_608)
+            XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'deckhands'"), 2)
+            XCTAssertEqual(try String.fetchOne(db, sql: "PRAGMA integrity_check"), "ok")
+        }
+    }
+
     /// Two articles on one event, the second a story member of its own (no near-duplicate).
     private static let ferryStrike = (
         first: "Harbor ferry strike ends\n\nThe harbor ferry strike ended on Monday as deckhands accepted a new contract with the port authority.",
