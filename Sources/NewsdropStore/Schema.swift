@@ -233,7 +233,10 @@ enum Schema {
                     SELECT slice, (SELECT coalesce(max(article_id), 0) FROM article_features) FROM slices;
                 """)
         }
-        migrator.registerMigration("v9: full-text pending data") { db in
+        // `.immediate`: the migration changes no table, and GRDB's default (`.deferred`) ends a
+        // migration with `PRAGMA foreign_key_check` over the whole database, which kept the
+        // daemon from starting for minutes on a store of a million articles.
+        migrator.registerMigration("v9: full-text pending data", foreignKeyChecks: .immediate) { db in
             // FTS5 keeps the terms of rows inserted in a transaction in memory and writes them
             // out as a new segment at the commit, or sooner once they pass `hashsize` (1 MB by
             // default). A batch of 256 articles of a thousand words passed it one or more times

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import NewsdropCore
 @testable import NewsdropStore
+import Synchronization
 import XCTest
 
 extension ItemOutcome {
@@ -156,9 +157,27 @@ final class ArticleStoreTests: XCTestCase {
         _ = try reopened.record([try delivery("b", Self.ferryStrike.second)])
         try reopened.pool.read { db in
             XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT v FROM articles_fts_config WHERE k = 'hashsize'"), 8_388_608)
+            XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT count(*) FROM grdb_migrations"), 9)
             XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'deckhands'"), 2)
             XCTAssertEqual(try String.fetchOne(db, sql: "PRAGMA integrity_check"), "ok")
         }
+    }
+
+    /// Upgrading a store from v8 reads none of its rows: GRDB's default check of every foreign
+    /// key after a migration scanned the whole database, minutes at a million articles.
+    func testTheUpgradeFromV8ChecksNoForeignKeys() throws {
+        let path = temporary.folder.appendingPathComponent("v8-check.db").path
+        let traced = Mutex<[String]>([])
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in db.trace { event in traced.withLock { $0.append("\(event)") } } }
+        let database = try DatabaseQueue(path: path, configuration: configuration)
+        try Schema.migrator.migrate(database, upTo: "v8: index slices")
+        traced.withLock { $0.removeAll() }
+        try Schema.migrator.migrate(database)
+        let statements = traced.withLock { $0 }
+        XCTAssertTrue(statements.contains { $0.contains("hashsize") }, "v9 ran")
+        XCTAssertFalse(statements.contains { $0.localizedCaseInsensitiveContains("foreign_key_check") },
+                       statements.filter { $0.localizedCaseInsensitiveContains("foreign_key") }.joined(separator: "; "))
     }
 
     /// Two articles on one event, the second a story member of its own (no near-duplicate).
