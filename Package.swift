@@ -9,7 +9,7 @@
 //   NewsdropDaemon the runtime: inbox, pipeline, signals
 //   CNewsdropSystem Linux calls Swift cannot reach directly (renameat2, accept4, SO_PEERCRED, SO_PEERGROUPS)
 //   CCurl          libcurl with typed (non-variadic) setopt/getinfo wrappers, for the URL fetcher
-//   CSQLiteSetup   SQLite's process-wide settings (sqlite3_config is variadic)
+//   CSQLiteSetup   SQLite's process-wide settings (sqlite3_config is variadic) and the VFS that gathers log writes
 //   newsdropd      the daemon executable (a thin shell around NewsdropDaemon)
 //   newsdropctl    the control client
 import PackageDescription
@@ -48,7 +48,8 @@ let package = Package(
             name: "CCurl",
             linkerSettings: [.linkedLibrary("curl")]
         ),
-        // SQLite's start-time configuration: sqlite3_config is variadic, so a C wrapper.
+        // SQLite's start-time configuration: sqlite3_config is variadic, so a C wrapper; and a
+        // VFS, a table of C callbacks wrapping unix's (log_write_buffer.c).
         .target(
             name: "CSQLiteSetup",
             linkerSettings: [.linkedLibrary("sqlite3")]
