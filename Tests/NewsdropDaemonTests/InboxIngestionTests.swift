@@ -200,8 +200,10 @@ final class InboxIngestionTests: XCTestCase {
     /// by something else, a committed file waits in `work/` with the reason logged, later files
     /// are still committed, and the files leave as soon as the folder can be made again.
     func testTheDaysFolderIsMadeAnewWhenMovedAndAFileWaitsInWorkWhileItCannotBe() throws {
+        // Its files must all go to one day's folder: close to the end of the UTC day, it waits
+        // for the next one instead of straddling them.
         let secondsToMidnight = 86_400 - Int(Date().timeIntervalSince1970) % 86_400
-        if secondsToMidnight < 120 { throw XCTSkip("the UTC day ends in \(secondsToMidnight) s: the files would go to two days' folders") }
+        if secondsToMidnight < 120 { Thread.sleep(forTimeInterval: Double(secondsToMidnight) + 2) }
         func text(_ topic: String) -> Data { Data("\(topic)\n\nThe harbor authority said \(topic.lowercased()) would be reviewed again in the spring.".utf8) }
         try daemon.start()
         try daemon.dropByRename("first.txt", text("Ferry timetable"))
