@@ -88,8 +88,27 @@ static int flush_before_call(BufferedLog *log) {
     return flush(log) == SQLITE_OK ? SQLITE_OK : SQLITE_IOERR_WRITE;
 }
 
-// MARK: Calls passed through, for both wrappers
+// MARK: Calls passed through: all of a database file's but its close and its shared-memory
+// locks, and a log's that do not touch the buffer
 
+static int pass_read(sqlite3_file *f, void *buffer, int amount, sqlite3_int64 offset) {
+    return file_of(f)->pMethods->xRead(file_of(f), buffer, amount, offset);
+}
+static int pass_write(sqlite3_file *f, const void *data, int amount, sqlite3_int64 offset) {
+    return file_of(f)->pMethods->xWrite(file_of(f), data, amount, offset);
+}
+static int pass_truncate(sqlite3_file *f, sqlite3_int64 size) { return file_of(f)->pMethods->xTruncate(file_of(f), size); }
+static int pass_sync(sqlite3_file *f, int flags) { return file_of(f)->pMethods->xSync(file_of(f), flags); }
+static int pass_file_size(sqlite3_file *f, sqlite3_int64 *size) { return file_of(f)->pMethods->xFileSize(file_of(f), size); }
+static int pass_file_control(sqlite3_file *f, int op, void *argument) {
+    return file_of(f)->pMethods->xFileControl(file_of(f), op, argument);
+}
+static int pass_fetch(sqlite3_file *f, sqlite3_int64 offset, int amount, void **pointer) {
+    return file_of(f)->pMethods->xFetch(file_of(f), offset, amount, pointer);
+}
+static int pass_shm_lock(sqlite3_file *f, int offset, int count, int flags) {
+    return file_of(f)->pMethods->xShmLock(file_of(f), offset, count, flags);
+}
 static int pass_lock(sqlite3_file *f, int lock) { return file_of(f)->pMethods->xLock(file_of(f), lock); }
 static int pass_unlock(sqlite3_file *f, int lock) { return file_of(f)->pMethods->xUnlock(file_of(f), lock); }
 static int pass_check_reserved_lock(sqlite3_file *f, int *out) { return file_of(f)->pMethods->xCheckReservedLock(file_of(f), out); }
@@ -179,11 +198,7 @@ static int log_file_control(sqlite3_file *pFile, int op, void *argument) {
     return rc != SQLITE_OK ? rc : log->wrapped.file->pMethods->xFileControl(log->wrapped.file, op, argument);
 }
 
-// A log has no shared memory and is never mapped: these are passed on for completeness.
-static int log_shm_lock(sqlite3_file *f, int offset, int count, int flags) {
-    return file_of(f)->pMethods->xShmLock(file_of(f), offset, count, flags);
-}
-
+// A log is never mapped: passed on for completeness, after the buffer.
 static int log_fetch(sqlite3_file *pFile, sqlite3_int64 offset, int amount, void **pointer) {
     BufferedLog *log = (BufferedLog *)pFile;
     int rc = flush_before_call(log);
@@ -195,7 +210,7 @@ static const sqlite3_io_methods log_methods = {
     log_close, log_read, log_write, log_truncate, log_sync, log_file_size,
     pass_lock, pass_unlock, pass_check_reserved_lock, log_file_control,
     pass_sector_size, pass_device_characteristics,
-    pass_shm_map, log_shm_lock, pass_shm_barrier, pass_shm_unmap,
+    pass_shm_map, pass_shm_lock, pass_shm_barrier, pass_shm_unmap,
     log_fetch, pass_unfetch,
 };
 
@@ -215,22 +230,6 @@ static int database_close(sqlite3_file *pFile) {
     return database->wrapped.file->pMethods->xClose(database->wrapped.file);
 }
 
-static int database_read(sqlite3_file *f, void *buffer, int amount, sqlite3_int64 offset) {
-    return file_of(f)->pMethods->xRead(file_of(f), buffer, amount, offset);
-}
-static int database_write(sqlite3_file *f, const void *data, int amount, sqlite3_int64 offset) {
-    return file_of(f)->pMethods->xWrite(file_of(f), data, amount, offset);
-}
-static int database_truncate(sqlite3_file *f, sqlite3_int64 size) { return file_of(f)->pMethods->xTruncate(file_of(f), size); }
-static int database_sync(sqlite3_file *f, int flags) { return file_of(f)->pMethods->xSync(file_of(f), flags); }
-static int database_file_size(sqlite3_file *f, sqlite3_int64 *size) { return file_of(f)->pMethods->xFileSize(file_of(f), size); }
-static int database_file_control(sqlite3_file *f, int op, void *argument) {
-    return file_of(f)->pMethods->xFileControl(file_of(f), op, argument);
-}
-static int database_fetch(sqlite3_file *f, sqlite3_int64 offset, int amount, void **pointer) {
-    return file_of(f)->pMethods->xFetch(file_of(f), offset, amount, pointer);
-}
-
 // The log's write lock is slot 0 of the shared-memory locks, taken through the database file:
 // before it is released, this connection's buffered log bytes reach the file. A failed write
 // here only loses bytes of a transaction that did not commit (a commit is written through).
@@ -240,16 +239,16 @@ static int database_shm_lock(sqlite3_file *pFile, int offset, int count, int fla
         // The connection's own thread: the log cannot close meanwhile.
         if (database->log != NULL) (void)flush(database->log);
     }
-    return database->wrapped.file->pMethods->xShmLock(database->wrapped.file, offset, count, flags);
+    return pass_shm_lock(pFile, offset, count, flags);
 }
 
 static const sqlite3_io_methods database_methods = {
     3,
-    database_close, database_read, database_write, database_truncate, database_sync, database_file_size,
-    pass_lock, pass_unlock, pass_check_reserved_lock, database_file_control,
+    database_close, pass_read, pass_write, pass_truncate, pass_sync, pass_file_size,
+    pass_lock, pass_unlock, pass_check_reserved_lock, pass_file_control,
     pass_sector_size, pass_device_characteristics,
     pass_shm_map, database_shm_lock, pass_shm_barrier, pass_shm_unmap,
-    database_fetch, pass_unfetch,
+    pass_fetch, pass_unfetch,
 };
 
 // MARK: Opening
