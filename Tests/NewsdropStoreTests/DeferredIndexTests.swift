@@ -38,6 +38,13 @@ final class DeferredIndexTests: XCTestCase {
         XCTAssertLessThan(heldAtDeath.sentencePostings.count, expected.sentencePostings.count,
                           "some postings must still have been held for the test to mean anything")
         XCTAssertNotEqual(heldAtDeath.documentFrequencies, expected.documentFrequencies)
+        XCTAssertLessThan(heldAtDeath.storyPostings.count, expected.storyPostings.count,
+                          "some story postings must still have been held too")
+        XCTAssertEqual(expected.storyPostings, expected.postedByStories, "every story is listed under its posted terms")
+        let rewritesJoined = try orderly.reader.read {
+            try Int.fetchOne($0, sql: "SELECT count(*) FROM articles WHERE duplicate_of IS NULL AND story_id != id") ?? 0
+        }
+        XCTAssertGreaterThan(rewritesJoined, 0, "some articles joined a story as rewrites, which re-lists it")
         let articles = Set(expected.sentencePostings.map { $0[1] })
         XCTAssertEqual(expected.sentencePostings.count, articles.count * 8, "every article posted a sample of 8 keys")
 
@@ -155,6 +162,51 @@ final class DeferredIndexTests: XCTestCase {
         XCTAssertEqual(sentence(shared), [], "taken postings are no longer held")
     }
 
+    /// Stories' new postings are held like near-duplicate postings: a lookup sees the held and
+    /// the stored alike, the newest `postingCap` under each term, and a term a story leaves
+    /// before its posting is written is never written; one it leaves after is deleted at once.
+    func testHeldStoryPostingsAreListedWithTheStoredOnesAndWithdrawnWhenLeft() throws {
+        let database = try DatabaseQueue(path: path("stories.db"))
+        try Schema.migrator.migrate(database)
+        let caches = WriterCaches()
+        var settings = SimilaritySettings()
+        settings.postingCap = 3
+        let shared: UInt64 = 0x0123_4567_89AB_CDEF, other: UInt64 = 0x7000_0000_0000_0001  // another slice
+        try database.write { db in
+            let index = StoryIndex(db: db, settings: settings, caches: caches)
+            let writer = DeferredIndexWriter(db: db, settings: settings, caches: caches)
+            func save(_ id: Int64, _ posted: [UInt64], before: [UInt64] = []) throws {
+                try index.save(StoryRecord(id: id, label: nil, firstDay: nil, lastDay: nil, firstSeen: "", lastSeen: "",
+                                           articleCount: 1, centroid: .empty, posted: posted), previouslyPosted: before)
+            }
+            func stored() throws -> [[Int64]] {
+                try Row.fetchAll(db, sql: "SELECT term, story_id FROM story_postings ORDER BY 1, 2").map { [$0[0], $0[1]] }
+            }
+            try save(5, [shared, other])
+            try save(9, [shared])
+            XCTAssertEqual(try stored(), [], "new postings are held")
+            try writer.writeAll()
+            XCTAssertEqual(try stored(), [[Int64(bitPattern: shared), 5], [Int64(bitPattern: shared), 9],
+                                          [Int64(bitPattern: other), 5]])
+
+            try save(2, [shared])  // older than the stored stories: past the cap of 3
+            try save(7, [shared, other])
+            XCTAssertEqual(caches.postings.count, 3)
+            XCTAssertEqual(try index.storiesListed(under: [shared]), [9: 1, 7: 1, 5: 1])
+            XCTAssertEqual(try index.storiesListed(under: [shared, other]), [9: 1, 7: 2, 5: 2])
+
+            try save(7, [shared], before: [shared, other])  // its posting under `other` is still held
+            try save(5, [shared], before: [shared, other])  // its posting under `other` is stored
+            XCTAssertEqual(caches.postings.count, 2)
+            XCTAssertEqual(try index.storiesListed(under: [other]), [:])
+            XCTAssertEqual(try stored(), [[Int64(bitPattern: shared), 5], [Int64(bitPattern: shared), 9]])
+            try writer.writeAll()
+            XCTAssertEqual(caches.postings.count, 0)
+            XCTAssertEqual(try stored(), [[Int64(bitPattern: shared), 2], [Int64(bitPattern: shared), 5],
+                                          [Int64(bitPattern: shared), 7], [Int64(bitPattern: shared), 9]])
+        }
+    }
+
     // MARK: Helpers
 
     private func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
@@ -165,6 +217,9 @@ final class DeferredIndexTests: XCTestCase {
         var sentencePostings: [[Int64]]
         var documentFrequencies: [[Int64]]
         var storyDocuments: Int64
+        var storyPostings: [[Int64]]
+        /// What `story_postings` must hold: each story under each term its row posts.
+        var postedByStories: [[Int64]]
 
         init(_ store: ArticleStore) throws {
             self = try store.reader.read(Self.init)
@@ -175,6 +230,10 @@ final class DeferredIndexTests: XCTestCase {
         }
 
         init(_ db: Database) throws {
+            storyPostings = try Self.rows(db, "SELECT term, story_id FROM story_postings ORDER BY 1, 2")
+            postedByStories = try Row.fetchAll(db, sql: "SELECT id, posted FROM stories").flatMap { row in
+                (IntegerBlob.decode(row["posted"]) ?? []).map { [Int64(bitPattern: $0), row["id"]] }
+            }.sorted { $0.lexicographicallyPrecedes($1) }
             bandPostings = try Self.rows(db, "SELECT band, key, article_id FROM band_postings ORDER BY 1, 2, 3")
             sentencePostings = try Self.rows(db, "SELECT key, article_id FROM sentence_postings ORDER BY 1, 2")
             documentFrequencies = try Self.rows(db, "SELECT term, documents FROM term_documents ORDER BY 1")
@@ -186,12 +245,12 @@ final class DeferredIndexTests: XCTestCase {
         }
     }
 
-    /// Ten batches (fewer commits than slices, so some slices are never written before the
-    /// end) of one to three articles on eight stories, each story's text and a near-duplicate
-    /// of it (a few words changed), so that some articles count as story documents and some
-    /// do not.
+    /// Fourteen batches (fewer commits than slices, so some slices are never written before the
+    /// end) of one to three articles on eight stories: each story's text, a near-duplicate of
+    /// it (a few words changed) and a rewrite (its words in another order), so that some
+    /// articles count as story documents and some do not, and stories are re-listed.
     private static func batches() -> [[Delivery]] {
-        let deliveries = (0..<16).map { number in try! delivery("d\(number)", text(story: number % 8, variant: number / 8)) }
+        let deliveries = (0..<24).map { number in try! delivery("d\(number)", text(story: number % 8, variant: number / 8)) }
         var batches: [[Delivery]] = [], index = 0
         while index < deliveries.count {
             let size = 1 + batches.count % 3 / 2 + (batches.count.isMultiple(of: 4) ? 1 : 0)
@@ -207,8 +266,8 @@ final class DeferredIndexTests: XCTestCase {
                         rawSHA256: ContentHash.sha256Hex(bytes), content: .items(try DocumentParser.parse(bytes, fileName: "\(key).txt")))
     }
 
-    /// A story's text from a vocabulary of its own, deterministic in its story and variant; a
-    /// variant changes every seventh word.
+    /// A story's text from a vocabulary of its own, deterministic in its story and variant;
+    /// variant 1 changes every seventh word, and later ones also put the words in another order.
     private static func text(story: Int, variant: Int) -> String {
         let syllables = ["ka", "lo", "mi", "ren", "su", "tav", "or", "bel", "qui", "dan", "fes", "gor"]
         func word(_ seed: Int) -> String {
@@ -221,7 +280,8 @@ final class DeferredIndexTests: XCTestCase {
             return word
         }
         let words = (0..<240).map { position in
-            word(position % 7 == 3 && variant > 0 ? 10_000 + position : position % 90)
+            let reordered = variant > 1 ? (position * 11 + variant) % 240 : position
+            return word(position % 7 == 3 && variant > 0 ? 10_000 + position : reordered % 90)
         }
         let sentences = stride(from: 0, to: words.count, by: 12).map { words[$0..<$0 + 12].joined(separator: " ") + "." }
         return "Story \(story) \(word(1)) \(word(2))\n\n" + sentences.joined(separator: " ")

@@ -28,7 +28,9 @@ struct DeferredIndexWriter {
     /// the newest placed article: every placed article's entries in the slice are now in the
     /// tables.
     private func write(slice: Int) throws {
-        try duplicates.write(caches.postings.take(slice: slice))
+        let postings = caches.postings.take(slice: slice)
+        try duplicates.write(postings)
+        try stories.writePostings(postings.stories)
         try stories.writeDocumentFrequencies(slice: slice)
         try db.executeCached(sql: "UPDATE index_slices SET written_through = ? WHERE slice = ?",
                              arguments: [try newestPlacedArticle(), slice])
@@ -41,8 +43,10 @@ struct DeferredIndexWriter {
     /// Writes the entries of every placed article above a slice's watermark that the writer
     /// no longer holds (it stopped, or a transaction failed and its caches were dropped),
     /// recomputing the article's features from its stored title and text as they were computed
-    /// on arrival. Postings are inserted idempotently; a document frequency counts an article
-    /// only in slices whose watermark is below it, so nothing is counted twice. Returns how many
+    /// on arrival. A story such an article joined or opened is listed again under every term its
+    /// row posts: the terms it left were unlisted in their transaction, so only additions can be
+    /// missing. Postings are inserted idempotently; a document frequency counts an article only
+    /// in slices whose watermark is below it, so nothing is counted twice. Returns how many
     /// articles it went through.
     func recover() throws -> Int {
         let watermarks = try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT slice, written_through FROM index_slices")
@@ -77,6 +81,7 @@ struct DeferredIndexWriter {
             slice.sortAsStored()
             try duplicates.write(slice)
         }
+        try stories.writePostings(storyPostings(ofStoriesPlacedAfter: lowest).sorted { ($0.term, $0.storyID) < ($1.term, $1.storyID) })
         let add = try db.cachedStatement(sql: """
             INSERT INTO term_documents (term, documents) VALUES (?, ?)
             ON CONFLICT (term) DO UPDATE SET documents = documents + excluded.documents
@@ -86,6 +91,21 @@ struct DeferredIndexWriter {
         }
         try db.execute(sql: "UPDATE index_slices SET written_through = ?", arguments: [try newestPlacedArticle()])
         return recovered
+    }
+
+    /// The postings of every story that an article above `article` placed itself in (a
+    /// near-duplicate only extends its group's story, which changes no terms).
+    private func storyPostings(ofStoriesPlacedAfter article: Int64) throws -> [(term: Int64, storyID: Int64)] {
+        let stories = try Row.fetchCursor(db, sql: """
+            SELECT id, posted FROM stories WHERE id IN (
+                SELECT story_id FROM articles WHERE id > ? AND duplicate_of IS NULL AND story_id IS NOT NULL)
+            """, arguments: [article])
+        var postings: [(term: Int64, storyID: Int64)] = []
+        while let row = try stories.next() {
+            let id: Int64 = row["id"]
+            for term in IntegerBlob.decode(row["posted"]) ?? [] { postings.append((Int64(bitPattern: term), id)) }
+        }
+        return postings
     }
 
     private func newestPlacedArticle() throws -> Int64 {

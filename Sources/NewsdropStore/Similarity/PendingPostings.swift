@@ -1,7 +1,8 @@
 import Synchronization
 
-/// Near-duplicate postings the writer has made but not yet written (`IndexSlices`): looked up
-/// together with the stored ones, and handed out a slice at a time, sorted as the tables are.
+/// Postings the writer has made but not yet written (`IndexSlices`): near-duplicate band and
+/// sentence keys, and the terms stories are newly listed under. Looked up together with the
+/// stored ones, and handed out a slice at a time, sorted as the tables are.
 ///
 /// Bounded: a slice's entries leave at most `IndexSlices.count` commits after they arrive, and
 /// sooner when more than `budget` postings are held (`DeferredIndexWriter.writeDue`).
@@ -27,23 +28,31 @@ final class PendingPostings: Sendable {
         var bands: [(band: Int64, key: Int64, articleID: Int64)]
         /// Sorted by key as stored, then article.
         var sentences: [(key: Int64, articleID: Int64)]
+        /// Sorted by term as stored, then story.
+        var stories: [(term: Int64, storyID: Int64)] = []
 
-        /// Puts both lists in their tables' primary-key order, so that inserting them walks
-        /// each index once, page after page.
+        /// Puts every list in its table's primary-key order, so that inserting them walks each
+        /// index once, page after page.
         mutating func sortAsStored() {
             bands.sort { ($0.band, $0.key, $0.articleID) < ($1.band, $1.key, $1.articleID) }
             sentences.sort { ($0.key, $0.articleID) < ($1.key, $1.articleID) }
+            stories.sort { ($0.term, $0.storyID) < ($1.term, $1.storyID) }
         }
     }
 
     /// A held posting, chained to the one held before it under the same table key.
     private struct Held {
         static let sentence: Int16 = -1
+        static let story: Int16 = -2
+        /// A story posting taken back before it was written (`withdraw`): skipped by lookups and
+        /// never written.
+        static let withdrawn: Int16 = -3
         var key: UInt64
+        /// The article, or for a story posting the story.
         var articleID: Int64
         /// Index in `Lists.postings` of the previous posting in the chain, or -1.
         var previous: Int32
-        /// The band, or `sentence`.
+        /// The band, `sentence`, `story` or `withdrawn`.
         var band: Int16
     }
 
@@ -76,6 +85,20 @@ final class PendingPostings: Sendable {
             }
         }
 
+        /// Marks the held story posting withdrawn; false when there is none.
+        mutating func withdraw(_ term: UInt64, storyID: Int64) -> Bool {
+            var next = newest[Self.tableKey(term, band: Held.story)]
+            while let index = next, index >= 0 {
+                let held = postings[Int(index)]
+                if held.key == term, held.band == Held.story, held.articleID == storyID {
+                    postings[Int(index)].band = Held.withdrawn
+                    return true
+                }
+                next = held.previous
+            }
+            return false
+        }
+
         private static func tableKey(_ key: UInt64, band: Int16) -> UInt64 {
             key ^ (UInt64(UInt16(bitPattern: band)) &* 0x9E37_79B9_7F4A_7C15)
         }
@@ -105,6 +128,31 @@ final class PendingPostings: Sendable {
         keys?.insert(posted.filterKeys)
     }
 
+    /// Holds the story's postings under `terms` until their slices are written.
+    func post(storyID: Int64, terms: some Sequence<UInt64>) {
+        state.withLock { state in
+            for term in terms {
+                state.slices[IndexSlices.slice(of: term)].append(term, band: Held.story, articleID: storyID)
+                state.count += 1
+            }
+        }
+    }
+
+    /// Takes back a held story posting before it is written: true when it was held, so that
+    /// the table has no row for it.
+    func withdraw(storyID: Int64, term: UInt64) -> Bool {
+        state.withLock { state in
+            guard state.slices[IndexSlices.slice(of: term)].withdraw(term, storyID: storyID) else { return false }
+            state.count -= 1
+            return true
+        }
+    }
+
+    /// Calls `body` with the stories held under a term, newest posting first.
+    func forEachStory(term: UInt64, _ body: (Int64) -> Void) {
+        state.withLock { $0.slices[IndexSlices.slice(of: term)].forEachArticle(term, band: Held.story) { body($0); return true } }
+    }
+
     /// Calls `body` with the held articles under a band key, newest first, while it returns true.
     func forEachArticle(band: Int, key: UInt64, _ body: (Int64) -> Bool) {
         state.withLock { $0.slices[IndexSlices.slice(of: key)].forEachArticle(key, band: Int16(band), body) }
@@ -119,21 +167,20 @@ final class PendingPostings: Sendable {
     func take(slice: Int) -> Slice {
         let postings = state.withLock { state in
             defer {
-                state.count -= state.slices[slice].postings.count
+                state.count -= state.slices[slice].postings.count(where: { $0.band != Held.withdrawn })
                 state.slices[slice] = Lists()
             }
             return state.slices[slice].postings
         }
-        var bands: [(band: Int64, key: Int64, articleID: Int64)] = []
-        var sentences: [(key: Int64, articleID: Int64)] = []
+        var slice = Slice(bands: [], sentences: [])
         for held in postings {
-            if held.band == Held.sentence {
-                sentences.append((Int64(bitPattern: held.key), held.articleID))
-            } else {
-                bands.append((Int64(held.band), Int64(bitPattern: held.key), held.articleID))
+            switch held.band {
+            case Held.sentence: slice.sentences.append((Int64(bitPattern: held.key), held.articleID))
+            case Held.story: slice.stories.append((Int64(bitPattern: held.key), held.articleID))
+            case Held.withdrawn: continue
+            default: slice.bands.append((Int64(held.band), Int64(bitPattern: held.key), held.articleID))
             }
         }
-        var slice = Slice(bands: bands, sentences: sentences)
         slice.sortAsStored()
         return slice
     }

@@ -92,14 +92,27 @@ struct StoryIndex {
 
     // MARK: Stories
 
-    /// Stories listed under any of `terms`, with how many of the terms each is listed under.
+    /// Stories listed under any of `terms`, with how many of the terms each is listed under:
+    /// per term, the newest `postingCap` of its stored and held postings (`PendingPostings`).
     func storiesListed(under terms: [UInt64]) throws -> [Int64: Int] {
         let statement = try db.cachedStatement(sql: """
             SELECT story_id FROM story_postings WHERE term = ? ORDER BY story_id DESC LIMIT ?
             """)
+        let cap = settings.postingCap
         var matches: [Int64: Int] = [:]
+        var listed: [Int64] = []
         for term in terms {
-            try statement.forEachInteger(Int64(bitPattern: term), Int64(settings.postingCap)) { matches[$0, default: 0] += 1 }
+            listed.removeAll(keepingCapacity: true)
+            caches?.postings.forEachStory(term: term) { listed.append($0) }
+            if listed.isEmpty {
+                try statement.forEachInteger(Int64(bitPattern: term), Int64(cap)) { matches[$0, default: 0] += 1 }
+                continue
+            }
+            // A held posting has no row yet, so the two lists are disjoint; a story newly
+            // listed under an old term may be older than stories stored under it.
+            try statement.forEachInteger(Int64(bitPattern: term), Int64(cap)) { listed.append($0) }
+            listed.sort(by: >)
+            for story in listed.prefix(cap) { matches[story, default: 0] += 1 }
         }
         return matches
     }
@@ -160,8 +173,12 @@ struct StoryIndex {
         }
     }
 
-    /// Writes the story and moves its postings from `previouslyPosted` to its current terms.
+    /// Writes the story and moves its postings from `previouslyPosted` to its current terms:
+    /// the terms it leaves at once (or, when their postings are still held, in memory), the
+    /// new ones held for their slices' turn (`IndexSlices`), as near-duplicate postings are.
+    /// Writer only.
     func save(_ story: StoryRecord, previouslyPosted: [UInt64]) throws {
+        guard let caches else { preconditionFailure("only the writer, which holds the caches, saves stories") }
         try db.executeCached(sql: """
             INSERT INTO stories (id, label, first_day, last_day, first_seen, last_seen, article_count, centroid,
                                  centroid_norm, posted)
@@ -172,13 +189,21 @@ struct StoryIndex {
             """, arguments: [story.id, story.label, story.firstDay, story.lastDay, story.firstSeen, story.lastSeen,
                              story.articleCount, Data(FeatureCoding.encode(terms: story.centroid.terms, weights: story.centroid.weights)),
                              story.centroid.weightedNorm, IntegerBlob.encode(story.posted)])
-        caches?.stories.remember(story.id, CachedCentroid(firstDay: story.firstDay, lastDay: story.lastDay,
-                                                          centroid: story.centroid.roundedAsStored))
+        caches.stories.remember(story.id, CachedCentroid(firstDay: story.firstDay, lastDay: story.lastDay,
+                                                         centroid: story.centroid.roundedAsStored))
         let now = Set(story.posted), before = Set(previouslyPosted)
         let remove = try db.cachedStatement(sql: "DELETE FROM story_postings WHERE term = ? AND story_id = ?")
-        for term in before.subtracting(now) { try remove.executeIntegers(Int64(bitPattern: term), story.id) }
+        for term in before.subtracting(now) where !caches.postings.withdraw(storyID: story.id, term: term) {
+            try remove.executeIntegers(Int64(bitPattern: term), story.id)
+        }
+        caches.postings.post(storyID: story.id, terms: now.subtracting(before))
+    }
+
+    /// Inserts one slice's story postings, in the table's order. Idempotent, like
+    /// `NearDuplicateIndex.write`.
+    func writePostings(_ postings: [(term: Int64, storyID: Int64)]) throws {
         let add = try db.cachedStatement(sql: "INSERT OR IGNORE INTO story_postings (term, story_id) VALUES (?, ?)")
-        for term in now.subtracting(before) { try add.executeIntegers(Int64(bitPattern: term), story.id) }
+        for posting in postings { try add.executeIntegers(posting.term, posting.storyID) }
     }
 
     /// A near-duplicate joined the story: it widens the date range and counts, but adds nothing
