@@ -135,9 +135,10 @@ struct SimilarityRecorder {
 
         // A chosen story whose row cannot be read whole is passed over: the article opens one.
         let chosen = try StoryChoice.choose(scored, threshold: settings.storyThreshold).flatMap { try stories.story($0.story) }
+        let seen = receivedAt.iso8601
         var story = chosen ?? StoryRecord(
-            id: articleID, label: nil, firstDay: day, lastDay: day, firstSeen: receivedAt.iso8601,
-            lastSeen: receivedAt.iso8601, articleCount: 0, centroid: .empty, posted: [])
+            id: articleID, label: nil, firstDay: day, lastDay: day, firstSeen: seen,
+            lastSeen: seen, articleCount: 0, centroid: .empty, posted: [])
         let previouslyPosted = story.posted
 
         // Fold the article into the story's centroid, keep its strongest terms, re-list the story.
@@ -150,7 +151,7 @@ struct SimilarityRecorder {
             story.firstDay = min(story.firstDay ?? day, day)
             story.lastDay = max(story.lastDay ?? day, day)
         }
-        story.lastSeen = max(story.lastSeen, receivedAt.iso8601)
+        story.lastSeen = max(story.lastSeen, seen)
         story.articleCount += 1
         if story.label == nil { story.label = article.title }
         try stories.save(story, previouslyPosted: previouslyPosted)
