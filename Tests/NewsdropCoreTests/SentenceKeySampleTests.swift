@@ -16,6 +16,10 @@ final class SentenceKeySampleTests: XCTestCase {
         XCTAssertEqual(posted.count, 32)
         XCTAssertEqual(Set(posted).count, 32)
         XCTAssertTrue(Set(posted).isSubset(of: keys))
+        let unposted = Set(keys).subtracting(posted)
+        XCTAssertLessThan(posted.map(SentenceFingerprint.postingRank).max()!, unposted.map(SentenceFingerprint.postingRank).min()!,
+                          "the sample is the lowest-ranked keys")
+        XCTAssertEqual(posted, keys.filter(Set(posted).contains), "in the keys' order")
         XCTAssertEqual(Set(posted), Set(SentenceFingerprint.postedSample(of: keys.reversed(), limit: 32)),
                        "the sample depends on the keys, not on their order")
         XCTAssertEqual(SentenceFingerprint.postedSample(of: keys, limit: 0), [])
