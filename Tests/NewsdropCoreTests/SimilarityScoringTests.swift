@@ -108,6 +108,11 @@ final class SimilarityScoringTests: XCTestCase {
         XCTAssertEqual(InverseDocumentFrequency.weight(documentFrequency: 5, documents: 100, pseudoDocuments: 20), log(121.0 / 6) + 1, accuracy: 1e-15)
         // A term in every document of a large corpus tends to weight 1.
         XCTAssertEqual(InverseDocumentFrequency.weight(documentFrequency: 1_000_000, documents: 1_000_000, pseudoDocuments: 20), 1, accuracy: 1e-4)
+        // Frequencies on either side of the table of logarithms weight by the same formula.
+        for frequency in [16_382, 16_383, 16_384, 16_385, 50_000] {
+            XCTAssertEqual(InverseDocumentFrequency.weight(documentFrequency: frequency, documents: 200_000, pseudoDocuments: 20),
+                           log(200_021.0 / Double(frequency + 1)) + 1, accuracy: 1e-14, "df \(frequency)")
+        }
     }
 
     func testWeightedVectorsAreUnitLength() {

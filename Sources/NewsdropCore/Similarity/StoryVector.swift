@@ -6,7 +6,31 @@ import Foundation
 /// weights near-uniform while N is small, and the formula tends to standard smoothed IDF as N grows.
 public enum InverseDocumentFrequency {
     public static func weight(documentFrequency: Int, documents: Int, pseudoDocuments: Double) -> Double {
-        log((Double(documents) + pseudoDocuments + 1) / (Double(documentFrequency) + 1)) + 1
+        Corpus(documents: documents, pseudoDocuments: pseudoDocuments).weight(documentFrequency: documentFrequency)
+    }
+
+    /// The IDF of any term against one corpus size, as ln(N + n0 + 1) − ln(df + 1) + 1: the
+    /// corpus's logarithm taken once, and the term's read from a table for the small
+    /// frequencies most terms have. Placing an article weights a few hundred terms, and a
+    /// logarithm each was 4% of placement (callgrind).
+    public struct Corpus: Sendable {
+        private let logSize: Double
+
+        public init(documents: Int, pseudoDocuments: Double) {
+            logSize = log(Double(documents) + pseudoDocuments + 1)
+        }
+
+        public func weight(documentFrequency: Int) -> Double {
+            logSize - InverseDocumentFrequency.logOfSuccessor(documentFrequency) + 1
+        }
+    }
+
+    /// ln(n + 1) for n below 16,384, where most document frequencies are.
+    private static let smallLogs: [Double] = (0..<16_384).map { log(Double($0) + 1) }
+
+    /// ln(n + 1), from the table when it has it: the same value either way.
+    static func logOfSuccessor(_ n: Int) -> Double {
+        n >= 0 && n < smallLogs.count ? smallLogs[n] : log(Double(n) + 1)
     }
 }
 

@@ -166,11 +166,9 @@ struct StoryIndex {
     /// IDF as the writer's cache gives it now, for terms brought into the cache first
     /// (`cacheDocumentFrequencies`). Writer only.
     func currentIDF() throws -> (UInt64) -> Double {
-        let documents = try documentCount(), frequencies = cachedFrequencies(), pseudoDocuments = settings.idfPseudoDocuments
-        return { term in
-            InverseDocumentFrequency.weight(documentFrequency: frequencies.documents(containing: term), documents: documents,
-                                            pseudoDocuments: pseudoDocuments)
-        }
+        let corpus = InverseDocumentFrequency.Corpus(documents: try documentCount(), pseudoDocuments: settings.idfPseudoDocuments)
+        let frequencies = cachedFrequencies()
+        return { term in corpus.weight(documentFrequency: frequencies.documents(containing: term)) }
     }
 
     /// Writes the story and moves its postings from `previouslyPosted` to its current terms:
