@@ -25,6 +25,18 @@ final class SentenceKeySampleTests: XCTestCase {
         XCTAssertEqual(SentenceFingerprint.postedSample(of: keys, limit: 0), [])
     }
 
+    /// The sample is the `limit` lowest-ranked keys for every size and limit, against sorting
+    /// every rank as the model.
+    func testTheSampleIsTheLowestRankedKeysAtEverySize() {
+        for count in [2, 3, 5, 33, 49, 154, 400] {
+            let keys = randomKeys(count: count, seed: UInt64(count))
+            for limit in Set([1, 2, count / 2, count - 1]) where limit > 0 && limit < count {
+                let model = Set(keys.sorted { SentenceFingerprint.postingRank($0) < SentenceFingerprint.postingRank($1) }.prefix(limit))
+                XCTAssertEqual(Set(SentenceFingerprint.postedSample(of: keys, limit: limit)), model, "\(limit) of \(count)")
+            }
+        }
+    }
+
     /// A key two texts share that is among the 32 lowest-ranked of their keys together is in
     /// both samples, so a copy and its original meet in their samples about as often as their
     /// keys agree: a copy cut short, and one that kept only every other key and added as many.

@@ -21,6 +21,12 @@ final class TermTableTests: XCTestCase {
         XCTAssertEqual(table.count, model.count)
         for (key, value) in model { XCTAssertEqual(table[key], value, "key \(key)") }
         XCTAssertNil(table[12_345_678_901], "a key never inserted")
+        XCTAssertNil(table.modifyIfPresent(12_345_678_901) { $0 += 1 }, "modifying only when present")
+        XCTAssertNil(table[12_345_678_901], "makes no entry")
+        if let key = model.keys.first {
+            XCTAssertEqual(table.modifyIfPresent(key) { value -> Int in value += 1; return value }, model[key]! + 1)
+            model[key]! += 1
+        }
 
         table.removeAll { $0.isMultiple(of: 2) }
         model = model.filter { !$0.value.isMultiple(of: 2) }

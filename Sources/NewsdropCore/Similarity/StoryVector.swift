@@ -61,7 +61,7 @@ public enum StoryVector {
         var entries = zip(terms, values).map { (term: $0, weight: $1) }
         // Selects the top `count` first and sorts only those: an article has hundreds of terms
         // and the caller wants a dozen.
-        if entries.count > count { selectFirst(count, of: &entries) }
+        if entries.count > count { Quickselect.moveFirst(count, of: &entries, by: ranksBefore) }
         return entries.prefix(count).sorted(by: ranksBefore).map(\.term)
     }
 
@@ -79,39 +79,19 @@ public enum StoryVector {
             return ([Bool](repeating: true, count: terms.count), topTerms(terms, by: values, count: ranked))
         }
         var entries = zip(terms, values).map { (term: $0, weight: $1) }
-        selectFirst(count, of: &entries)
+        Quickselect.moveFirst(count, of: &entries, by: ranksBefore)
         var strongest = Array(entries.prefix(count))
         // The weakest kept entry; ranking is a strict total order, so a term is kept exactly when
         // it does not rank after it.
         let weakest = strongest.max(by: ranksBefore)!
         let kept = zip(terms, values).map { !ranksBefore(weakest, (term: $0, weight: $1)) }
         guard ranked > 0 else { return (kept, []) }
-        if strongest.count > ranked { selectFirst(ranked, of: &strongest) }
+        if strongest.count > ranked { Quickselect.moveFirst(ranked, of: &strongest, by: ranksBefore) }
         return (kept, strongest.prefix(ranked).sorted(by: ranksBefore).map(\.term))
     }
 
     private static func ranksBefore(_ a: (term: UInt64, weight: Double), _ b: (term: UInt64, weight: Double)) -> Bool {
         a.weight != b.weight ? a.weight > b.weight : a.term < b.term
-    }
-
-    /// Moves the `count` best-ranked entries to the front, in no particular order (quickselect
-    /// with a middle pivot; `ranksBefore` is a strict total order, so it always ends).
-    private static func selectFirst(_ count: Int, of entries: inout [(term: UInt64, weight: Double)]) {
-        var low = 0, high = entries.count - 1
-        while low < high {
-            let pivot = entries[(low + high) / 2]
-            var left = low, right = high
-            while left <= right {
-                while ranksBefore(entries[left], pivot) { left += 1 }
-                while ranksBefore(pivot, entries[right]) { right -= 1 }
-                if left <= right {
-                    entries.swapAt(left, right)
-                    left += 1
-                    right -= 1
-                }
-            }
-            if count - 1 <= right { high = right } else if count - 1 >= left { low = left } else { return }
-        }
     }
 }
 
@@ -129,9 +109,14 @@ public struct ArticleStoryTerms: Sendable {
     public let vector: [Double]
 
     public init(_ weights: TermWeights, idf: (UInt64) -> Double) {
+        self.init(weights, idf: weights.terms.map(idf))
+    }
+
+    /// `idf` parallel to the weights' terms.
+    public init(_ weights: TermWeights, idf: [Double]) {
+        precondition(idf.count == weights.terms.count, "one IDF per term")
         terms = weights.terms
         self.weights = weights.weights
-        let idf = terms.map(idf)
         self.idf = idf
         let weighted = zip(self.weights, idf).map(*)
         let squares = weighted.reduce(0) { $0 + $1 * $1 }

@@ -58,22 +58,45 @@ final class DocumentFrequencyCache: Sendable {
         }
     }
 
-    /// One more document holds `terms` (distinct, and each looked up before, as is the
-    /// document count).
-    func countDocument(containing terms: some Collection<UInt64>) {
-        state.withLock { state in
+    /// One more document holds `terms` (distinct; the document count is read before): returns
+    /// each term's count, this document included, parallel to `terms`. A term the cache does
+    /// not hold starts from its count in the database, which `stored` reads. One probe per
+    /// term, where finding the missing terms, counting and reading the counts back took three.
+    func countDocument(containing terms: [UInt64], stored: ([UInt64]) throws -> [UInt64: Int]) rethrows -> [Int] {
+        var counts = [Int](repeating: 0, count: terms.count)
+        let missing = state.withLock { state -> [Int] in
             precondition(state.documents != nil, "the document count is read before it is incremented")
             state.documents! += 1
             state.documentsChanged = true
-            for term in terms {
-                let firstChange = state.frequencies.modify(term, default: { Entry(documents: 0) }) { entry in
+            var missing: [Int] = []
+            for (index, term) in terms.enumerated() {
+                let counted = state.frequencies.modifyIfPresent(term) { entry -> (documents: Int, firstChange: Bool) in
                     entry.documents += 1
                     defer { entry.changed = true }
-                    return !entry.changed
+                    return (entry.documents, !entry.changed)
                 }
-                if firstChange { state.changedTerms[IndexSlices.slice(of: term)].append(term) }
+                guard let counted else {
+                    missing.append(index)
+                    continue
+                }
+                counts[index] = counted.documents
+                if counted.firstChange { state.changedTerms[IndexSlices.slice(of: term)].append(term) }
+            }
+            return missing
+        }
+        guard !missing.isEmpty else { return counts }
+        let storedCounts = try stored(missing.map { terms[$0] })
+        state.withLock { state in
+            for index in missing {
+                let term = terms[index], documents = (storedCounts[term] ?? 0) + 1
+                state.frequencies.modify(term, default: { Entry(documents: 0) }) { entry in
+                    entry = Entry(documents: documents, changed: true)
+                }
+                state.changedTerms[IndexSlices.slice(of: term)].append(term)
+                counts[index] = documents
             }
         }
+        return counts
     }
 
     /// The cached frequencies as they are now, for a scoring pass: reading them needs no lock

@@ -110,8 +110,8 @@ struct SimilarityRecorder {
     /// chosen story's terms need their IDF looked up.
     private func chooseStory(for articleID: Int64, article: Article, weights: TermWeights, day: Int64?,
                              receivedAt: Timestamp, verified: [Verified]) throws -> (id: Int64, opened: Bool) {
-        try stories.addDocument(containing: weights.terms)
-        let terms = ArticleStoryTerms(weights, idf: try stories.currentIDF())
+        let frequencies = try stories.addDocument(containing: weights.terms), corpus = try stories.currentCorpus()
+        let terms = ArticleStoryTerms(weights, idf: frequencies.map { corpus.weight(documentFrequency: $0) })
 
         // Candidate stories: listed under the article's top terms, or holding a passage it shares.
         var matches = try stories.storiesListed(under: terms.topTerms(count: settings.queryTerms))

@@ -29,14 +29,14 @@ struct StoryIndex {
 
     // MARK: Document frequencies
 
-    /// Counts one more story document containing `terms` (distinct); the terms' frequencies,
-    /// this document included, are then in the cache (`currentIDF`). The counts reach the
-    /// database at the end of the transaction (`writeDocumentFrequencies`). Writer only.
-    func addDocument(containing terms: some Collection<UInt64>) throws {
+    /// Counts one more story document containing `terms` (distinct) and returns their
+    /// frequencies, this document included, parallel to `terms`; they stay in the cache
+    /// (`currentIDF`), and reach the database with their slice (`writeDocumentFrequencies`).
+    /// Writer only.
+    func addDocument(containing terms: [UInt64]) throws -> [Int] {
         guard let cache = caches?.frequencies else { preconditionFailure("only the writer, which holds the caches, counts documents") }
         _ = try documentCount()  // read before `countDocument` increments it
-        try cacheDocumentFrequencies(of: terms)
-        cache.countDocument(containing: terms)
+        return try cache.countDocument(containing: terms, stored: documentFrequencies(of:))
     }
 
     /// Brings the frequencies of `terms` into the writer's cache. Writer only.
@@ -166,9 +166,13 @@ struct StoryIndex {
     /// IDF as the writer's cache gives it now, for terms brought into the cache first
     /// (`cacheDocumentFrequencies`). Writer only.
     func currentIDF() throws -> (UInt64) -> Double {
-        let corpus = InverseDocumentFrequency.Corpus(documents: try documentCount(), pseudoDocuments: settings.idfPseudoDocuments)
-        let frequencies = cachedFrequencies()
+        let corpus = try currentCorpus(), frequencies = cachedFrequencies()
         return { term in corpus.weight(documentFrequency: frequencies.documents(containing: term)) }
+    }
+
+    /// The corpus IDF weighs against now: the story documents counted so far.
+    func currentCorpus() throws -> InverseDocumentFrequency.Corpus {
+        InverseDocumentFrequency.Corpus(documents: try documentCount(), pseudoDocuments: settings.idfPseudoDocuments)
     }
 
     /// Writes the story and moves its postings from `previouslyPosted` to its current terms:

@@ -49,6 +49,12 @@ struct TermTable<Value> {
         return body(&slots[index].value!)
     }
 
+    /// Runs `body` on the value for `key`; nil, and no entry made, when there is none.
+    mutating func modifyIfPresent<Result>(_ key: UInt64, _ body: (inout Value) -> Result) -> Result? {
+        let (index, found) = slot(of: key)
+        return found ? body(&slots[index].value!) : nil
+    }
+
     /// Removes every entry whose value `shouldRemove` picks, keeping the slot count.
     mutating func removeAll(where shouldRemove: (Value) -> Bool) {
         var kept = TermTable(slotCount: slots.count)
