@@ -139,6 +139,12 @@ final class DateParserTests: XCTestCase {
         XCTAssertEqual(DateParser.parse("1812-06-18")?.iso8601, "1812-06-18T00:00:00Z")
     }
 
+    func testTimestampsOutsideFourDigitYearsStillFormat() {
+        XCTAssertEqual(Timestamp(secondsSinceEpoch: 253_402_300_799).iso8601, "9999-12-31T23:59:59Z")
+        XCTAssertEqual(Timestamp(secondsSinceEpoch: 253_402_300_800).iso8601, "10000-01-01T00:00:00Z")
+        XCTAssertEqual(Timestamp(secondsSinceEpoch: -62_167_219_200).iso8601, "0000-01-01T00:00:00Z")
+    }
+
     func testTimestampRoundTripsThroughISO8601() {
         let samples: [(Int, Int, Int, Int, Int, Int)] = [
             (1800, 1, 1, 0, 0, 0), (1899, 12, 31, 23, 59, 59), (1900, 3, 1, 12, 0, 0),

@@ -27,8 +27,31 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     public var iso8601: String {
         let (days, secondOfDay) = secondsSinceEpoch.floorDivided(by: 86_400)
         let (year, month, day) = CivilCalendar.date(daysSinceEpoch: days)
-        let hour = secondOfDay / 3_600, minute = secondOfDay % 3_600 / 60, second = secondOfDay % 60
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2))Z"
+        let hour = Int(secondOfDay / 3_600), minute = Int(secondOfDay % 3_600 / 60), second = Int(secondOfDay % 60)
+        guard (0...9_999).contains(year) else {
+            return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2))Z"
+        }
+        // Digits written into the string's own 20 bytes: every article's row, sighting and story
+        // carries a timestamp, and formatting through interpolation was 3% of recording (callgrind).
+        return String(unsafeUninitializedCapacity: 20) { text in
+            func digits(_ value: Int, _ width: Int, at offset: Int) {
+                var value = value
+                for index in (offset..<(offset + width)).reversed() {
+                    text[index] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+            }
+            digits(year, 4, at: 0)
+            digits(month, 2, at: 5)
+            digits(day, 2, at: 8)
+            digits(hour, 2, at: 11)
+            digits(minute, 2, at: 14)
+            digits(second, 2, at: 17)
+            for (offset, separator) in [(4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":"), (19, "Z")] as [(Int, Unicode.Scalar)] {
+                text[offset] = UInt8(ascii: separator)
+            }
+            return 20
+        }
     }
 
     /// Whole days since 1970-01-01 (UTC): the unit of the story time window.
