@@ -58,7 +58,7 @@ public enum StoryVector {
     /// ascending (deterministic).
     public static func topTerms(_ terms: [UInt64], by values: [Double], count: Int) -> [UInt64] {
         guard count > 0 else { return [] }
-        var entries = zip(terms, values).map { (term: $0, weight: $1) }
+        var entries = pairs(terms, values)
         // Selects the top `count` first and sorts only those: an article has hundreds of terms
         // and the caller wants a dozen.
         if entries.count > count { Quickselect.moveFirst(count, of: &entries, by: ranksBefore) }
@@ -78,16 +78,22 @@ public enum StoryVector {
         guard terms.count > count else {
             return ([Bool](repeating: true, count: terms.count), topTerms(terms, by: values, count: ranked))
         }
-        var entries = zip(terms, values).map { (term: $0, weight: $1) }
+        var entries = pairs(terms, values)
         Quickselect.moveFirst(count, of: &entries, by: ranksBefore)
         var strongest = Array(entries.prefix(count))
         // The weakest kept entry; ranking is a strict total order, so a term is kept exactly when
         // it does not rank after it.
         let weakest = strongest.max(by: ranksBefore)!
-        let kept = zip(terms, values).map { !ranksBefore(weakest, (term: $0, weight: $1)) }
+        let kept = terms.indices.map { !ranksBefore(weakest, (terms[$0], values[$0])) }
         guard ranked > 0 else { return (kept, []) }
         if strongest.count > ranked { Quickselect.moveFirst(ranked, of: &strongest, by: ranksBefore) }
         return (kept, strongest.prefix(ranked).sorted(by: ranksBefore).map(\.term))
+    }
+
+    /// The terms paired with their values, for ranking. Indexing both arrays: mapping their
+    /// `zip` stepped through a generic iterator per element, 3% of placement (callgrind).
+    private static func pairs(_ terms: [UInt64], _ values: [Double]) -> [(term: UInt64, weight: Double)] {
+        terms.indices.map { (terms[$0], values[$0]) }
     }
 
     private static func ranksBefore(_ a: (term: UInt64, weight: Double), _ b: (term: UInt64, weight: Double)) -> Bool {
@@ -118,7 +124,7 @@ public struct ArticleStoryTerms: Sendable {
         terms = weights.terms
         self.weights = weights.weights
         self.idf = idf
-        let weighted = zip(self.weights, idf).map(*)
+        let weighted = idf.indices.map { weights.weights[$0] * idf[$0] }
         let squares = weighted.reduce(0) { $0 + $1 * $1 }
         let norm = squares > 0 ? squares.squareRoot() : 1
         vector = weighted.map { $0 / norm }
@@ -131,7 +137,7 @@ public struct ArticleStoryTerms: Sendable {
 
     /// The article's side of scoring against centroids.
     public var query: StoryQuery {
-        StoryQuery(terms: terms, values: zip(vector, idf).map(*))
+        StoryQuery(terms: terms, values: idf.indices.map { vector[$0] * idf[$0] })
     }
 }
 

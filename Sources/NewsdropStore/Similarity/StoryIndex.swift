@@ -193,12 +193,12 @@ struct StoryIndex {
                              story.centroid.weightedNorm, IntegerBlob.encode(story.posted)])
         caches.stories.remember(story.id, CachedCentroid(firstDay: story.firstDay, lastDay: story.lastDay,
                                                          centroid: story.centroid.roundedAsStored))
-        let now = Set(story.posted), before = Set(previouslyPosted)
+        // Two lists of at most `postedTerms` (24): scanning them costs less than hashing them.
         let remove = try db.cachedStatement(sql: "DELETE FROM story_postings WHERE term = ? AND story_id = ?")
-        for term in before.subtracting(now) where !caches.postings.withdraw(storyID: story.id, term: term) {
+        for term in previouslyPosted where !story.posted.contains(term) && !caches.postings.withdraw(storyID: story.id, term: term) {
             try remove.executeIntegers(Int64(bitPattern: term), story.id)
         }
-        caches.postings.post(storyID: story.id, terms: now.subtracting(before))
+        caches.postings.post(storyID: story.id, terms: story.posted.lazy.filter { !previouslyPosted.contains($0) })
     }
 
     /// Inserts one slice's story postings, in the table's order. Idempotent, like
