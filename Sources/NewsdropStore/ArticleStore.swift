@@ -160,23 +160,37 @@ public final class ArticleStore: Sendable {
     /// Records a batch of deliveries in one transaction and returns what became of each item.
     /// Replaying a delivery that was recorded before returns its earlier outcome and writes nothing.
     public func record(_ deliveries: [Delivery], keepRawInputs: Bool = false) throws -> [DeliveryOutcome] {
-        let similarity = similaritySettings, caches = caches
-        if rotation.withLock({ $0.mustRecover }) {
-            _ = try Self.recoverDeferredIndexes(in: pool, similarity: similarity, caches: caches)
-            rotation.withLock { $0.mustRecover = false }
+        let similarity = similaritySettings
+        return try withDeferredIndexes(similarity: similarity) { slice in
+            try record(deliveries, keepRawInputs: keepRawInputs, similarity: similarity, caches: caches, slice: slice)
         }
-        let slice = rotation.withLock { $0.next }
-        do {
-            let (outcomes, nextSlice) = try record(deliveries, keepRawInputs: keepRawInputs, similarity: similarity,
-                                                   caches: caches, slice: slice)
-            rotation.withLock { $0.next = nextSlice }
-            return outcomes
-        } catch {
-            // The transaction rolled back: so must the caches, which lose the entries they held
-            // for earlier commits too; they are recomputed before the next transaction.
-            caches.reset()
-            rotation.withLock { $0.mustRecover = true }
-            throw error
+    }
+
+    /// Runs one transaction that writes deferred index entries (`IndexSlices`), which `write`
+    /// starts at the slice given and returns with the slice whose turn is next. Before it, what a
+    /// failed transaction lost is recovered. When it fails, the transaction rolled back: so do
+    /// the caches, which lose the entries they held for earlier commits too, and they are
+    /// recomputed before the next one. The slice rotation's lock is held throughout, failure
+    /// included: a checkpoint that wrote between a failed transaction and that reset would
+    /// write what was rolled back, or, after the reset, nothing, and move every slice's
+    /// watermark past entries no one holds any longer.
+    private func withDeferredIndexes<Result: Sendable>(similarity: SimilaritySettings,
+                                             _ write: (_ slice: Int) throws -> (Result, nextSlice: Int)) throws -> Result {
+        let caches = caches
+        return try rotation.withLock { rotation in
+            if rotation.mustRecover {
+                _ = try Self.recoverDeferredIndexes(in: pool, similarity: similarity, caches: caches)
+                rotation.mustRecover = false
+            }
+            do {
+                let (result, nextSlice) = try write(rotation.next)
+                rotation.next = nextSlice
+                return result
+            } catch {
+                caches.reset()
+                rotation.mustRecover = true
+                throw error
+            }
         }
     }
 
@@ -245,7 +259,10 @@ public final class ArticleStore: Sendable {
     /// stopped daemon leaves one self-contained file that needs no recovery at the next start.
     public func checkpoint() throws {
         let similarity = similaritySettings, caches = caches
-        try pool.write { db in try DeferredIndexWriter(db: db, settings: similarity, caches: caches).writeAll() }
+        try withDeferredIndexes(similarity: similarity) { slice in
+            try pool.write { db in try DeferredIndexWriter(db: db, settings: similarity, caches: caches).writeAll() }
+            return ((), slice)
+        }
         try checkpointer.excludingBackgroundCheckpoints {
             try pool.writeWithoutTransaction { db in
                 _ = try db.checkpoint(.truncate)

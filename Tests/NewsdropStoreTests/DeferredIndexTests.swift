@@ -79,6 +79,59 @@ final class DeferredIndexTests: XCTestCase {
         XCTAssertEqual(try IndexContents(store), try IndexContents(orderly))
     }
 
+    /// A stop right after a failed transaction: the checkpoint recovers what the failure
+    /// dropped before it writes every slice, instead of marking every slice written with
+    /// nothing held.
+    func testACheckpointRightAfterAFailedTransactionLosesNoHeldEntries() throws {
+        let batches = Self.batches()
+        let orderly = try ArticleStore(path: path("orderly.db"))
+        for batch in batches { _ = try orderly.record(batch) }
+        try orderly.checkpoint()
+
+        var store: ArticleStore? = try ArticleStore(path: path("stopped.db"))
+        let poison = try DatabaseQueue(path: path("stopped.db"))
+        for batch in batches[..<(batches.count / 2)] { _ = try store?.record(batch) }
+        try poison.write { try $0.execute(sql: "CREATE TRIGGER poison BEFORE INSERT ON articles BEGIN SELECT RAISE(ABORT, 'poisoned'); END") }
+        XCTAssertThrowsError(try store?.record(batches[batches.count / 2]), "the trigger refuses every article")
+        try poison.write { try $0.execute(sql: "DROP TRIGGER poison") }
+        try store?.checkpoint()
+        store = nil
+
+        let restarted = try ArticleStore(path: path("stopped.db"))
+        for batch in batches[(batches.count / 2)...] { _ = try restarted.record(batch) }
+        try restarted.checkpoint()
+        XCTAssertEqual(try IndexContents(restarted), try IndexContents(orderly))
+    }
+
+    /// Past 64 commits every slice has been written at least once, so recovery starts above
+    /// the stories' first articles: a story opened below the lowest watermark and re-listed by a
+    /// rewrite above it must still get its new postings back.
+    func testStoriesOpenedBelowTheLowestWatermarkAreReListedAtTheNextStart() throws {
+        // One commit per article: eight stories and a near-duplicate of each, 56 other stories,
+        // then a rewrite of each of the first eight, whose new terms are held at the kill.
+        let stories = Array(0..<8).map { ($0, 0) } + Array(0..<8).map { ($0, 1) } + Array(8..<64).map { ($0, 0) }
+            + Array(0..<8).map { ($0, 2) }
+        let deliveries = try stories.enumerated().map { number, story in
+            try Self.delivery("c\(number)", Self.text(story: story.0, variant: story.1))
+        }
+        let orderly = try ArticleStore(path: path("orderly.db"))
+        for delivery in deliveries { _ = try orderly.record([delivery]) }
+        try orderly.checkpoint()
+
+        var crashed: ArticleStore? = try ArticleStore(path: path("crashed.db"))
+        for delivery in deliveries { _ = try crashed?.record([delivery]) }
+        crashed = nil
+        let lowest = try DatabaseQueue(path: path("crashed.db")).read {
+            try Int64.fetchOne($0, sql: "SELECT min(written_through) FROM index_slices") ?? 0
+        }
+        XCTAssertGreaterThan(lowest, 8, "the stories' first articles are below every watermark")
+        let heldAtDeath = try IndexContents(path("crashed.db")), expected = try IndexContents(orderly)
+        XCTAssertTrue(heldAtDeath.storyPostings != expected.storyPostings, "story postings were held at the kill")
+        XCTAssertTrue(expected.storyPostings == expected.postedByStories)
+        let restarted = try IndexContents(try ArticleStore(path: path("crashed.db")))
+        XCTAssertTrue(restarted == expected, "\(restarted.storyPostings.count) story postings after the restart, \(expected.storyPostings.count) expected")
+    }
+
     func testAStoreFromBeforeIndexSlicesStartsWithEverySliceWritten() throws {
         let old = try DatabaseQueue(path: path("v7.db"))
         try Schema.migrator.migrate(old, upTo: "v7: fetch queue counts")
