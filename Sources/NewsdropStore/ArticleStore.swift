@@ -92,6 +92,14 @@ public final class ArticleStore: Sendable {
         try Schema.migrator.migrate(pool)
         pool.add(transactionObserver: fetchQueueCounts, extent: .observerLifetime)
         articlesRecoveredAtOpen = try Self.recoverDeferredIndexes(in: pool, similarity: similarity, caches: caches)
+        if stages.similarity {
+            _ = try pool.read { db in
+                try caches.frequencies.holdEveryStoredTerm { limit in
+                    try Row.fetchAll(db, sql: "SELECT term, documents FROM term_documents LIMIT ?", arguments: [limit])
+                        .map { (UInt64(bitPattern: $0[0]), $0[1]) }
+                }
+            }
+        }
         if stages.fullText { try catchUpFullText() }
         if let filter {
             // The pool is held only while a batch is read: the store's owner decides when it closes.

@@ -37,4 +37,29 @@ final class DocumentFrequencyCacheTests: XCTestCase {
         XCTAssertNil(again.documents, "the document count left with the first slice")
         XCTAssertEqual(cache.takeChanges(slice: IndexSlices.slice(of: high)).frequencies.map(\.documents), [1])
     }
+
+    /// Holding every stored count, the cache answers for a term it does not hold (no stored
+    /// document) without reading; once it sheds terms, it reads again.
+    func testHoldingEveryStoredTermSparesTheReadsUntilTermsAreShed() {
+        let cache = DocumentFrequencyCache(capacity: 8)
+        cache.setDocuments(3)
+        XCTAssertFalse(cache.holdEveryStoredTerm { limit in
+            XCTAssertEqual(limit, 5, "half the capacity, and one more to tell that there are more")
+            return (1...5).map { (UInt64($0), 1) }
+        }, "more stored terms than half the capacity")
+        XCTAssertEqual(cache.missing([1, 2]), [1, 2])
+
+        XCTAssertTrue(cache.holdEveryStoredTerm { _ in [(1, 2), (2, 1)] })
+        XCTAssertEqual(cache.missing([1, 2, 99]), [], "a term not held is in no stored document")
+        let counts = cache.countDocument(containing: [1, 99], stored: { _ in XCTFail("no read while every term is held"); return [:] })
+        XCTAssertEqual(counts, [3, 1])
+
+        // Past the capacity, the next slice's write sheds the unchanged terms.
+        for slice in IndexSlices.all { _ = cache.takeChanges(slice: slice) }
+        _ = cache.countDocument(containing: (100..<110).map { UInt64($0) }, stored: { _ in XCTFail("still held"); return [:] })
+        for slice in IndexSlices.all { _ = cache.takeChanges(slice: slice) }
+        var read: [UInt64] = []
+        _ = cache.countDocument(containing: [2, 200], stored: { terms in read = terms; return [2: 1] })
+        XCTAssertEqual(read, [2, 200], "shed terms are read again")
+    }
 }
