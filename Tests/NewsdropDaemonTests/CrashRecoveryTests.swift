@@ -100,12 +100,18 @@ final class CrashRecoveryTests: XCTestCase {
         try daemon.dropByRename("held.txt", Data("Harbor berths reopen\n\n\(text)".utf8))
         try daemon.waitUntil("the article is committed") { try daemon.count("SELECT count(*) FROM article_features") == 1 }
         let writtenBeforeKill = try daemon.count("SELECT count(*) FROM band_postings")
+        let storyListingsBeforeKill = try daemon.count("SELECT count(*) FROM story_postings")
+        // The story's row lists the terms it posts: a version byte, then eight bytes per term.
+        let postedTerms = try daemon.count("SELECT (length(posted) - 1) / 8 FROM stories")
         daemon.killHard()
         XCTAssertLessThan(writtenBeforeKill, 16, "one commit writes one slice of the key space, not all of the 16 band postings")
+        XCTAssertEqual(postedTerms, 24, "the story posts its 24 strongest terms")
+        XCTAssertLessThan(storyListingsBeforeKill, postedTerms, "the story's postings wait for their slices too")
 
         try daemon.start()
         try daemon.waitUntil("the held postings are written") { try daemon.count("SELECT count(*) FROM band_postings") == 16 }
         XCTAssertGreaterThan(try daemon.count("SELECT count(*) FROM term_documents"), 0)
+        XCTAssertEqual(try daemon.count("SELECT count(*) FROM story_postings"), postedTerms, "the story is listed under every term it posts")
         XCTAssertEqual(try daemon.count("SELECT count(*) FROM index_slices WHERE written_through <> 1"), 0,
                        "every slice's watermark is past the article")
         XCTAssertTrue(daemon.log.contains("recomputed them for 1 article(s)"), daemon.log)
