@@ -28,9 +28,7 @@ struct DeferredIndexWriter {
     /// the newest placed article: every placed article's entries in the slice are now in the
     /// tables.
     private func write(slice: Int) throws {
-        let postings = caches.postings.take(slice: slice)
-        try duplicates.write(postings)
-        try stories.writePostings(postings.stories)
+        try write(caches.postings.take(slice: slice))
         try stories.writeDocumentFrequencies(slice: slice)
         try db.executeCached(sql: "UPDATE index_slices SET written_through = ? WHERE slice = ?",
                              arguments: [try newestPlacedArticle(), slice])
@@ -77,11 +75,13 @@ struct DeferredIndexWriter {
             }
             recovered += 1
         }
+        for (term, storyID) in try storyPostings(ofStoriesPlacedAfter: lowest) {
+            postings[IndexSlices.slice(of: UInt64(bitPattern: term))].stories.append((term, storyID))
+        }
         for var slice in postings {
             slice.sortAsStored()
-            try duplicates.write(slice)
+            try write(slice)
         }
-        try stories.writePostings(storyPostings(ofStoriesPlacedAfter: lowest).sorted { ($0.term, $0.storyID) < ($1.term, $1.storyID) })
         let add = try db.cachedStatement(sql: """
             INSERT INTO term_documents (term, documents) VALUES (?, ?)
             ON CONFLICT (term) DO UPDATE SET documents = documents + excluded.documents
@@ -91,6 +91,12 @@ struct DeferredIndexWriter {
         }
         try db.execute(sql: "UPDATE index_slices SET written_through = ?", arguments: [try newestPlacedArticle()])
         return recovered
+    }
+
+    /// Inserts one slice's postings, near-duplicate and story, in their tables' order.
+    private func write(_ postings: PendingPostings.Slice) throws {
+        try duplicates.write(postings)
+        try stories.writePostings(postings.stories)
     }
 
     /// The postings of every story that an article above `article` placed itself in (a
