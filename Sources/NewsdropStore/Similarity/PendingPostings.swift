@@ -77,26 +77,30 @@ final class PendingPostings: Sendable {
 
         /// Calls `body` with the article ids under the key, newest first, until it returns false.
         func forEachArticle(_ key: UInt64, band: Int16, _ body: (Int64) -> Bool) {
-            var next = newest[Self.tableKey(key, band: band)]
-            while let index = next, index >= 0 {
-                let held = postings[Int(index)]
-                if held.key == key, held.band == band, !body(held.articleID) { return }
-                next = held.previous
-            }
+            forEachPosting(key, band: band) { body(postings[$0].articleID) }
         }
 
         /// Marks the held story posting withdrawn; false when there is none.
         mutating func withdraw(_ term: UInt64, storyID: Int64) -> Bool {
-            var next = newest[Self.tableKey(term, band: Held.story)]
+            var found: Int?
+            forEachPosting(term, band: Held.story) { index in
+                if postings[index].articleID == storyID { found = index }
+                return found == nil
+            }
+            guard let found else { return false }
+            postings[found].band = Held.withdrawn
+            return true
+        }
+
+        /// Calls `body` with the index in `postings` of each posting under the key and band,
+        /// newest first, until it returns false.
+        private func forEachPosting(_ key: UInt64, band: Int16, _ body: (Int) -> Bool) {
+            var next = newest[Self.tableKey(key, band: band)]
             while let index = next, index >= 0 {
                 let held = postings[Int(index)]
-                if held.key == term, held.band == Held.story, held.articleID == storyID {
-                    postings[Int(index)].band = Held.withdrawn
-                    return true
-                }
+                if held.key == key, held.band == band, !body(Int(index)) { return }
                 next = held.previous
             }
-            return false
         }
 
         private static func tableKey(_ key: UInt64, band: Int16) -> UInt64 {
