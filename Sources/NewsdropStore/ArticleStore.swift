@@ -93,17 +93,7 @@ public final class ArticleStore: Sendable {
         pool.add(transactionObserver: fetchQueueCounts, extent: .observerLifetime)
         articlesRecoveredAtOpen = try Self.recoverDeferredIndexes(in: pool, similarity: similarity, caches: caches)
         if stages.similarity {
-            _ = try pool.read { db in
-                try caches.frequencies.holdEveryStoredTerm { limit in
-                    // Pairs, not rows: a store with more terms than the limit reads that many
-                    // and gives up, and 200,000 GRDB rows raised the daemon's peak RSS at 1M
-                    // stored articles from 221 to 264 MB.
-                    var stored: [(term: UInt64, documents: Int)] = []
-                    let rows = try Row.fetchCursor(db, sql: "SELECT term, documents FROM term_documents LIMIT ?", arguments: [limit])
-                    while let row = try rows.next() { stored.append((UInt64(bitPattern: row[0]), row[1])) }
-                    return stored
-                }
-            }
+            try pool.read { db in try StoryIndex(db: db, settings: similarity, caches: caches).cacheEveryStoredFrequency() }
         }
         if stages.fullText { try catchUpFullText() }
         if let filter {
