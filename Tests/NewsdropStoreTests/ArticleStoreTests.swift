@@ -129,7 +129,7 @@ final class ArticleStoreTests: XCTestCase {
         try Schema.migrator.migrate(old, upTo: "v4: fetch queue and response archive")
         try old.close()
         var store: ArticleStore? = try ArticleStore(path: path)
-        let first = try XCTUnwrap(store?.record([try delivery("a", "Harbor ferry strike ends\n\nThe harbor ferry strike ended on Monday as deckhands accepted a new contract with the port authority.")])[0].items[0].outcome.addedArticle)
+        let first = try XCTUnwrap(store?.record([try delivery("a", Self.ferryStrike.first)])[0].items[0].outcome.addedArticle)
         store = nil
 
         let columns = try DatabaseQueue(path: path).read { db in

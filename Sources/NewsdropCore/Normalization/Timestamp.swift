@@ -42,14 +42,17 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
                 }
             }
             digits(year, 4, at: 0)
+            text[4] = UInt8(ascii: "-")
             digits(month, 2, at: 5)
+            text[7] = UInt8(ascii: "-")
             digits(day, 2, at: 8)
+            text[10] = UInt8(ascii: "T")
             digits(hour, 2, at: 11)
+            text[13] = UInt8(ascii: ":")
             digits(minute, 2, at: 14)
+            text[16] = UInt8(ascii: ":")
             digits(second, 2, at: 17)
-            for (offset, separator) in [(4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":"), (19, "Z")] as [(Int, Unicode.Scalar)] {
-                text[offset] = UInt8(ascii: separator)
-            }
+            text[19] = UInt8(ascii: "Z")
             return 20
         }
     }

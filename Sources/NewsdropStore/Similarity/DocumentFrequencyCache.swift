@@ -112,9 +112,7 @@ final class DocumentFrequencyCache: Sendable {
         state.withLock { state in
             for index in missing {
                 let term = terms[index], documents = (storedCounts[term] ?? 0) + 1
-                state.frequencies.modify(term, default: { Entry(documents: 0) }) { entry in
-                    entry = Entry(documents: documents, changed: true)
-                }
+                state.frequencies.modify(term, default: { Entry(documents: documents, changed: true) }) { _ in }
                 state.changedTerms[IndexSlices.slice(of: term)].append(term)
                 counts[index] = documents
             }
