@@ -11,8 +11,15 @@ public struct TermWeights: Sendable, Equatable, ExpressibleByDictionaryLiteral {
 
     public init(_ weights: [UInt64: Double]) {
         let sorted = weights.sorted { $0.key < $1.key }
-        terms = sorted.map(\.key)
-        self.weights = sorted.map(\.value)
+        self.init(ascendingTerms: sorted.map(\.key), weights: sorted.map(\.value))
+    }
+
+    /// `terms` distinct and ascending, `weights` parallel to them.
+    init(ascendingTerms terms: [UInt64], weights: [Double]) {
+        assert(zip(terms, terms.dropFirst()).allSatisfy { $0 < $1 }, "distinct terms, ascending")
+        precondition(terms.count == weights.count, "one weight per term")
+        self.terms = terms
+        self.weights = weights
     }
 
     /// Traps on a repeated term, as a dictionary literal does.
