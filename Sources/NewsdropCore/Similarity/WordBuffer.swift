@@ -56,27 +56,36 @@ struct WordBuffer {
 
     /// `run` holds word scalars and inner apostrophes; the apostrophes are not part of the token.
     private mutating func appendToken(_ text: UnsafeBufferPointer<Unicode.Scalar>, _ run: Range<Int>) {
-        let start = bytes.count
-        var isASCII = true
         for index in run where text[index].value >= 0x80 {
-            isASCII = false
-            break
+            appendUnicodeToken(text, run)
+            return
         }
-        if isASCII {
-            var hasUpper = false, hasLower = false, allDigits = true, length = 0
+        // ASCII, nearly every token: the bytes are written through one pointer into room made
+        // once, where appending them one at a time checked the buffer's uniqueness and capacity
+        // per byte.
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: run.count))
+        var hasUpper = false, hasLower = false, allDigits = true, length = 0
+        bytes.withUnsafeMutableBufferPointer { out in
             for index in run where text[index] != "'" {
                 let byte = UInt8(truncatingIfNeeded: text[index].value)
                 hasUpper = hasUpper || Self.isASCIIUpper(byte)
                 hasLower = hasLower || (byte >= 0x61 && byte <= 0x7A)
                 allDigits = allDigits && byte >= 0x30 && byte <= 0x39
-                bytes.append(Self.asciiLowercase(byte))
+                out[start + length] = Self.asciiLowercase(byte)
                 length += 1
             }
-            tokens.append(WordToken(bytes: start..<bytes.count, length: length, writtenLength: length,
-                                    startsUpper: Self.isASCIIUpper(UInt8(truncatingIfNeeded: text[run.lowerBound].value)),
-                                    isAllUpper: hasUpper && !hasLower, isAllDigits: allDigits))
-            return
         }
+        bytes.removeLast(run.count - length)
+        tokens.append(WordToken(bytes: start..<bytes.count, length: length, writtenLength: length,
+                                startsUpper: Self.isASCIIUpper(UInt8(truncatingIfNeeded: text[run.lowerBound].value)),
+                                isAllUpper: hasUpper && !hasLower, isAllDigits: allDigits))
+    }
+
+    /// A token with a scalar outside ASCII: lower-cased and classified through Unicode's
+    /// properties, as Python's `str.lower`, `isupper` and `isdigit` do.
+    private mutating func appendUnicodeToken(_ text: UnsafeBufferPointer<Unicode.Scalar>, _ run: Range<Int>) {
+        let start = bytes.count
         var hasUpper = false, hasLowerOrTitle = false, allDigits = true, length = 0, writtenLength = 0
         for index in run where text[index] != "'" {
             let properties = text[index].properties
