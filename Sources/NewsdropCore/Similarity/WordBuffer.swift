@@ -18,11 +18,16 @@ struct WordToken {
 /// The tokens of an article, sentence by sentence, with their lower-cased UTF-8 in one flat buffer so
 /// hashing shingles and terms needs no per-token allocation.
 struct WordBuffer {
-    var bytes: [UInt8] = []
+    /// The tokens' bytes, each token's at its `WordToken.bytes`; past `byteCount` the buffer is
+    /// room not yet written, which no token range reaches.
+    private(set) var bytes: [UInt8]
+    private var byteCount = 0
     var tokens: [WordToken] = []
 
+    /// `capacity`: the scalars of the text to be tokenised, which is room for all of its bytes
+    /// when the text is ASCII (a token's lower-cased ASCII has a byte per scalar).
     init(capacity: Int) {
-        bytes.reserveCapacity(capacity)
+        bytes = Array(repeating: 0, count: capacity)
         tokens.reserveCapacity(capacity / 5)
     }
 
@@ -61,10 +66,10 @@ struct WordBuffer {
             return
         }
         // ASCII, nearly every token: the bytes are written through one pointer into room made
-        // once, where appending them one at a time checked the buffer's uniqueness and capacity
-        // per byte.
-        let start = bytes.count
-        bytes.append(contentsOf: repeatElement(0, count: run.count))
+        // in advance, where appending them one at a time checked the buffer's uniqueness and
+        // capacity per byte.
+        makeRoom(for: run.count)
+        let start = byteCount
         var hasUpper = false, hasLower = false, allDigits = true, length = 0
         bytes.withUnsafeMutableBufferPointer { out in
             for index in run where text[index] != "'" {
@@ -76,8 +81,8 @@ struct WordBuffer {
                 length += 1
             }
         }
-        bytes.removeLast(run.count - length)
-        tokens.append(WordToken(bytes: start..<bytes.count, length: length, writtenLength: length,
+        byteCount += length
+        tokens.append(WordToken(bytes: start..<byteCount, length: length, writtenLength: length,
                                 startsUpper: Self.isASCIIUpper(UInt8(truncatingIfNeeded: text[run.lowerBound].value)),
                                 isAllUpper: hasUpper && !hasLower, isAllDigits: allDigits))
     }
@@ -85,7 +90,7 @@ struct WordBuffer {
     /// A token with a scalar outside ASCII: lower-cased and classified through Unicode's
     /// properties, as Python's `str.lower`, `isupper` and `isdigit` do.
     private mutating func appendUnicodeToken(_ text: UnsafeBufferPointer<Unicode.Scalar>, _ run: Range<Int>) {
-        let start = bytes.count
+        let start = byteCount
         var hasUpper = false, hasLowerOrTitle = false, allDigits = true, length = 0, writtenLength = 0
         for index in run where text[index] != "'" {
             let properties = text[index].properties
@@ -96,18 +101,30 @@ struct WordBuffer {
             if text[index] == "\u{03A3}" {
                 // Python lower-cases a capital sigma to the final form at the end of a word.
                 let sigma: Unicode.Scalar = Self.isFinalSigma(text, run, at: index) ? "\u{03C2}" : "\u{03C3}"
-                UTF8.encode(sigma) { bytes.append($0) }
+                UTF8.encode(sigma) { append($0) }
                 length += 1
             } else {
                 for lowered in properties.lowercaseMapping.unicodeScalars {
-                    UTF8.encode(lowered) { bytes.append($0) }
+                    UTF8.encode(lowered) { append($0) }
                     length += 1
                 }
             }
         }
-        tokens.append(WordToken(bytes: start..<bytes.count, length: length, writtenLength: writtenLength,
+        tokens.append(WordToken(bytes: start..<byteCount, length: length, writtenLength: writtenLength,
                                 startsUpper: text[run.lowerBound].properties.isUppercase,
                                 isAllUpper: hasUpper && !hasLowerOrTitle, isAllDigits: allDigits))
+    }
+
+    private mutating func append(_ byte: UInt8) {
+        makeRoom(for: 1)
+        bytes[byteCount] = byte
+        byteCount += 1
+    }
+
+    /// At least `count` bytes of room past `byteCount`, doubling the buffer when it lacks them.
+    private mutating func makeRoom(for count: Int) {
+        let missing = byteCount + count - bytes.count
+        if missing > 0 { bytes.append(contentsOf: repeatElement(0, count: max(missing, bytes.count))) }
     }
 
     /// Unicode's Final_Sigma context within the token: a cased letter before (skipping case-ignorables)
