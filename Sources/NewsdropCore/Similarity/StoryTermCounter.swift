@@ -49,6 +49,7 @@ struct StoryTermCounter {
 
     /// w = 1 + ln(count), times `entityBoost` for entities. Counts below 1 (only with a title boost
     /// under 1) are kept as they are, as in the reference.
+    ///
     /// The bare hashes are sorted and each tally found again through the table: sorting the
     /// tallies themselves by a closure took about as long as all the counting.
     func weights(entityBoost: Double) -> TermWeights {
