@@ -34,26 +34,23 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         // Digits written into the string's own 20 bytes: every article's row, sighting and story
         // carries a timestamp, and formatting through interpolation was 3% of recording (callgrind).
         return String(unsafeUninitializedCapacity: 20) { text in
-            func digits(_ value: Int, _ width: Int, at offset: Int) {
+            var offset = 0
+            func append(_ value: Int, width: Int, then separator: Unicode.Scalar) {
                 var value = value
                 for index in (offset..<(offset + width)).reversed() {
                     text[index] = UInt8(ascii: "0") + UInt8(value % 10)
                     value /= 10
                 }
+                text[offset + width] = UInt8(ascii: separator)
+                offset += width + 1
             }
-            digits(year, 4, at: 0)
-            text[4] = UInt8(ascii: "-")
-            digits(month, 2, at: 5)
-            text[7] = UInt8(ascii: "-")
-            digits(day, 2, at: 8)
-            text[10] = UInt8(ascii: "T")
-            digits(hour, 2, at: 11)
-            text[13] = UInt8(ascii: ":")
-            digits(minute, 2, at: 14)
-            text[16] = UInt8(ascii: ":")
-            digits(second, 2, at: 17)
-            text[19] = UInt8(ascii: "Z")
-            return 20
+            append(year, width: 4, then: "-")
+            append(month, width: 2, then: "-")
+            append(day, width: 2, then: "T")
+            append(hour, width: 2, then: ":")
+            append(minute, width: 2, then: ":")
+            append(second, width: 2, then: "Z")
+            return offset
         }
     }
 
