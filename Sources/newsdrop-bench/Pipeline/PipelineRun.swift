@@ -9,6 +9,9 @@ struct Placement: Hashable, Sendable {
     var article: Int64
     var duplicateGroup: Int64
     var story: Int64
+    /// The alignment score to the closest earlier member of its duplicate group; nil when the
+    /// article was alone in its group when it arrived.
+    var duplicateSimilarity: Double?
 }
 
 /// Feeds inputs through the real pipeline (DocumentParser, then ArticleStore.record) into a fresh
@@ -62,12 +65,12 @@ enum PipelineRun {
                         rawSHA256: ContentHash.sha256Hex(input.bytes), content: content)
     }
 
-    /// Every article's duplicate group and story, by article id.
+    /// Every article's duplicate group, story and score to its closest group member, by article id.
     private static func placements(in store: ArticleStore) throws -> [Int64: Placement] {
         let rows: [Row]
         do {
             rows = try store.reader.read { db in
-                try Row.fetchAll(db, sql: "SELECT id, duplicate_group, story_id FROM articles")
+                try Row.fetchAll(db, sql: "SELECT id, duplicate_group, story_id, duplicate_similarity FROM articles")
             }
         } catch {
             throw BenchError("reading duplicate groups and stories from the store: \(error)")
@@ -78,7 +81,7 @@ enum PipelineRun {
             guard let group: Int64 = row["duplicate_group"], let story: Int64 = row["story_id"] else {
                 throw BenchError("article \(id) has no duplicate_group or story_id")
             }
-            placements[id] = Placement(article: id, duplicateGroup: group, story: story)
+            placements[id] = Placement(article: id, duplicateGroup: group, story: story, duplicateSimilarity: row["duplicate_similarity"])
         }
         return placements
     }

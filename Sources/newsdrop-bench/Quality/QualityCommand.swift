@@ -13,6 +13,7 @@ struct QualityCommand: ParsableCommand {
     )
 
     @OptionGroup var data: DataOptions
+    @OptionGroup var synthetic: SyntheticOptions
 
     @Flag(help: "Print the report as JSON.")
     var json = false
@@ -38,12 +39,15 @@ struct QualityCommand: ParsableCommand {
             similarity[keyPath: keyPath] = given
             report.changedSettings.append("\(name) \(given) (default \(defaults[keyPath: keyPath]))")
         }
+        if synthetic.seed != SyntheticSet.defaultSeed {
+            report.changedSettings.append("synthetic seed \(synthetic.seed) (default \(SyntheticSet.defaultSeed))")
+        }
         if let shared = try skippingMissing("everything", into: &report, { try data.sharedFolder() }) {
             report.shared = shared.url.path
             report.seeds = try skippingMissing("seeds", into: &report) { try SeedsBenchmark.run(folder: shared.seeds, similarity: similarity) }
             if let basil = try skippingMissing("basil-dev and synthetic", into: &report, { try shared.basilArticles(limit: data.limit) }) {
                 report.basil = try BasilBenchmark.run(basil, shuffledOrders: orders, similarity: similarity)
-                report.synthetic = try SyntheticBenchmark.run(basil, similarity: similarity)
+                report.synthetic = try SyntheticBenchmark.run(basil, seed: synthetic.seed, similarity: similarity)
                 report.selfChecks.append("synthetic set shape and variants (\(basil.count) groups × 11)")
             }
         }

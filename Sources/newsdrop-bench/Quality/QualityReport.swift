@@ -105,9 +105,9 @@ private extension BasilBenchmark.MergedStory {
 
 private extension SyntheticBenchmark.Report {
     var lines: [String] {
-        var table = TextTable("variant", "recall", "recalled", "missed sources")
+        var table = TextTable("variant", "recall", "recalled", "lowest score", "missed sources")
         for kind in recallByKind {
-            table.add(kind.kind.rawValue, format(kind.recall), "\(kind.recalled) of \(kind.of)",
+            table.add(kind.kind.rawValue, format(kind.recall), "\(kind.recalled) of \(kind.of)", kind.lowestScore.map(format) ?? "—",
                       kind.missed.prefix(3).joined(separator: " ") + (kind.missed.count > 3 ? " …" : ""))
         }
         return [

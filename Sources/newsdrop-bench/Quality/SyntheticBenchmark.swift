@@ -25,10 +25,14 @@ enum SyntheticBenchmark {
         var recalled: Int
         var of: Int
         var recall: Double { of == 0 ? 1 : Double(recalled) / Double(of) }
+        /// The lowest alignment score with which a variant of this kind joined its group: the
+        /// margin above the duplicate threshold that recall alone does not show. Nil when every
+        /// recalled variant was the same text as an earlier input (a sighting, not scored).
+        var lowestScore: Double?
         /// The source articles (basil ids) whose variant of this kind was missed.
         var missed: [String]
 
-        private enum CodingKeys: String, CodingKey { case kind, recalled, of, recall, missed }
+        private enum CodingKeys: String, CodingKey { case kind, recalled, of, recall, lowestScore = "lowest_score", missed }
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
@@ -36,15 +40,16 @@ enum SyntheticBenchmark {
             try container.encode(recalled, forKey: .recalled)
             try container.encode(of, forKey: .of)
             try container.encode(recall, forKey: .recall)
+            try container.encode(lowestScore, forKey: .lowestScore)
             try container.encode(missed, forKey: .missed)
         }
     }
 
     private static let fallbackReceivedAt = Timestamp(year: 2013, month: 1, day: 15)!
 
-    static func run(_ basil: [BasilArticle], similarity: SimilaritySettings) throws -> Report {
+    static func run(_ basil: [BasilArticle], seed: UInt64, similarity: SimilaritySettings) throws -> Report {
         let start = ContinuousClock.now
-        let set = SyntheticSet.build(from: basil)
+        let set = SyntheticSet.build(from: basil, seed: seed)
         let problems = SyntheticSet.problems(in: set)
         guard problems.isEmpty else {
             throw BenchError("the synthetic set fails its self-check:\n  " + problems.prefix(20).joined(separator: "\n  "))
@@ -65,7 +70,11 @@ enum SyntheticBenchmark {
         let recallByKind = VariantKind.allCases.map { kind in
             let variants = zip(set, groups).filter { $0.0.role == .variant(kind) }
             let missed = variants.filter { sourceGroup[$0.0.group] != $0.1 }.map { basil[$0.0.group].id }
-            return KindRecall(kind: kind, recalled: variants.count - missed.count, of: variants.count, missed: missed)
+            let scores = zip(set, placements).filter { input, placement in
+                input.role == .variant(kind) && placement.map { sourceGroup[input.group] == $0.duplicateGroup } == true
+            }.compactMap { $0.1?.duplicateSimilarity }
+            return KindRecall(kind: kind, recalled: variants.count - missed.count, of: variants.count,
+                              lowestScore: scores.min(), missed: missed)
         }
         let sourcesPerGroup = Dictionary(zip(groups, set).map { ($0, Set([$1.group])) }, uniquingKeysWith: { $0.union($1) })
 

@@ -10,12 +10,13 @@ struct SyntheticCommand: ParsableCommand {
     )
 
     @OptionGroup var data: DataOptions
+    @OptionGroup var synthetic: SyntheticOptions
 
     @Option(help: "The file to write (default: standard output).")
     var output: String?
 
     func run() throws {
-        let set = SyntheticSet.build(from: try data.sharedFolder().basilArticles(limit: data.limit))
+        let set = SyntheticSet.build(from: try data.sharedFolder().basilArticles(limit: data.limit), seed: synthetic.seed)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var lines = Data()
